@@ -18,6 +18,9 @@ class Limits:
     #: Largest single file whose content is read for parsing or content scanning; larger files are
     #: listed but not read (an ``errors`` entry says so when an extractor wanted it).
     max_file_size: int = 256 * MiB
+    #: Largest file whose whole content is read for content detectors (secrets, malware, misconfig);
+    #: larger files are only streamed for hashing.
+    max_scan_size: int = 32 * MiB
     #: Largest file handed to a structured parser (JSON, YAML, TOML, XML lockfiles and manifests).
     max_parse_bytes: int = 64 * MiB
     #: Nesting of archives inside archives (jar in war in ear, tar.gz in zip …).

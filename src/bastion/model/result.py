@@ -111,4 +111,6 @@ class ScanResult:
     db: DbInfo = field(default_factory=DbInfo)
     plugins: tuple[PluginStatus, ...] = ()
     provenance: Provenance = field(default_factory=Provenance)
+    #: Counts from the walk: files, bytes, dirs, symlinks, layers, files_scanned …
+    stats: dict[str, int] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION

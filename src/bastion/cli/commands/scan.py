@@ -1,0 +1,133 @@
+"""``bastion scan KIND TARGET`` — one command for every target kind, one options set.
+
+This module only parses options into :class:`~bastion.targets.factory.TargetOptions` and
+:class:`~bastion.scan.ScanOptions`, calls the library, writes the reports and maps the verdict to
+an exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bastion.cli.output import parse_outputs, write_reports
+from bastion.cli.progress import make_progress
+from bastion.detectors.registry import DEFAULT_SCANNERS, SCANNERS
+from bastion.errors import UsageError
+from bastion.model import ArtifactKind, Severity
+from bastion.policy.model import Policy
+from bastion.progress import NULL_PROGRESS
+from bastion.scan import ScanOptions, detect_inventory, scan
+from bastion.targets.factory import TargetOptions, open_target
+
+app = typer.Typer(help="Scan a target.", no_args_is_help=True)
+
+
+class Kind(StrEnum):
+    image = "image"
+    fs = "fs"
+    repo = "repo"
+    sbom = "sbom"
+    config = "config"
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return tuple(out)
+
+
+@app.callback(invoke_without_command=True)
+def scan_command(
+    kind: Annotated[Kind, typer.Argument(help="What TARGET is: image, fs, repo, sbom or config.")],
+    target: Annotated[str, typer.Argument(help="Image reference (REGISTRY/REPO:TAG, oci:DIR[:TAG], docker-archive:FILE), path, or SBOM file.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="Report format for stdout / --output FILE.")] = "table",
+    output: Annotated[list[str] | None, typer.Option("--output", "-o", help="FILE, or NAME=FILE to write several formats (repeatable).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notices on stderr.")] = False,
+    scanners: Annotated[list[str] | None, typer.Option("--scanners", help=f"Comma-separated: {', '.join(SCANNERS)}.")] = None,
+    severity: Annotated[str | None, typer.Option("--severity", help="Comma-separated severities that fail the gate (e.g. CRITICAL,HIGH), or one threshold.")] = None,
+    exit_code: Annotated[int | None, typer.Option("--exit-code", help="Exit code when the gate fails (default 1; 0 to only report).")] = None,
+    ignore_unfixed: Annotated[bool, typer.Option("--ignore-unfixed", help="Vulnerabilities without a fix do not fail the gate.")] = False,
+    list_packages: Annotated[bool, typer.Option("--list-packages", help="Show the package inventory in the table report.")] = False,
+    skip_dirs: Annotated[list[str] | None, typer.Option("--skip-dirs", help="Glob of directories to skip (repeatable, ** allowed).")] = None,
+    skip_files: Annotated[list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="os/arch[/variant] to pick from a multi-platform image.")] = None,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")] = False,
+    username: Annotated[str | None, typer.Option("--username", envvar="BASTION_REGISTRY_USERNAME", help="Registry user.")] = None,
+    password: Annotated[str | None, typer.Option("--password", envvar="BASTION_REGISTRY_PASSWORD", help="Registry password or token.")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", envvar="BASTION_CACHE_DIR", help="Cache directory (image blobs, database).")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Network timeout in seconds.")] = 300.0,
+    history: Annotated[bool, typer.Option("--history", help="repo: also scan every commit of the git history for secrets.")] = False,
+) -> int:
+    """Scan TARGET and report. Exits 1 (or --exit-code) when the policy gate fails."""
+    err = Console(stderr=True, highlight=False)
+    outputs = parse_outputs(format, output or [])
+    chosen = _split(scanners) or (("misconfig",) if kind is Kind.config else DEFAULT_SCANNERS)
+    policy = _policy(severity, ignore_unfixed, exit_code)
+    limits_opts = TargetOptions(
+        skip_dirs=_split(skip_dirs),
+        skip_files=_split(skip_files),
+        platform=platform,
+        insecure=insecure,
+        username=username,
+        password=password,
+        cache_dir=cache_dir,
+        timeout=timeout,
+        history=history,
+    )
+    progress = make_progress(err, quiet)
+    with progress if progress is not None else contextlib.nullcontext():  # type: ignore[attr-defined]
+        sink = progress or NULL_PROGRESS
+        limits_opts = TargetOptions(**{**limits_opts.__dict__, "progress": sink})
+        tgt = open_target(kind.value, target, limits_opts)
+        advisories = _open_db(chosen, cache_dir, quiet, err)
+        options = ScanOptions(scanners=chosen, advisories=advisories, policy=policy, inventory=True)
+        if kind is Kind.sbom:
+            sbom_target = tgt
+            result = detect_inventory(sbom_target.describe(), sbom_target.inventory(), options)  # type: ignore[attr-defined]
+        else:
+            result = scan(tgt, options, progress=sink)
+    write_reports(result, outputs, list_packages=list_packages)
+    verdict = result.verdict
+    if verdict is not None and not verdict.passed:
+        if not quiet:
+            reasons = ", ".join(verdict.failed_rules) or "policy"
+            err.print(f"[bold red]gate failed[/]: {len(verdict.violations)} finding(s) break the policy ({reasons})")
+        return policy.exit_code
+    return 0
+
+
+def _policy(severity: str | None, ignore_unfixed: bool, exit_code: int | None) -> Policy:
+    policy = Policy(ignore_unfixed=ignore_unfixed, exit_code=1 if exit_code is None else exit_code)
+    if severity:
+        try:
+            levels = [Severity.parse(s) for s in severity.split(",") if s.strip()]
+        except ValueError as exc:
+            raise UsageError(f"--severity: {exc}", hint="use CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN") from None
+        if len(levels) == 1:
+            policy = Policy(severity=levels[0], ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code)
+        else:
+            policy = Policy(severities=frozenset(levels), ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code)
+    return policy
+
+
+def _open_db(scanners: tuple[str, ...], cache_dir: Path | None, quiet: bool, err: Console) -> object | None:
+    if "vuln" not in scanners:
+        return None
+    try:
+        from bastion.vulndb.open import open_for_scan  # noqa: PLC0415 - optional until the DB lands
+    except ImportError:
+        if not quiet:
+            err.print("[yellow]notice:[/] vulnerability database not available; vulnerability scanning skipped")
+        return None
+    return open_for_scan(cache_dir=cache_dir, quiet=quiet, console=err)
+
+
+__all__ = ["app", "scan_command", "sys"]

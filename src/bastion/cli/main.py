@@ -1,0 +1,85 @@
+"""``bastion`` — the console entry point and the single error boundary of the CLI.
+
+Exit codes (docs/cli.md): 0 scan done and gate passed (or no gate); 1 the policy gate failed (or the
+``--exit-code`` value); 2 bad usage, bad configuration or an unreadable target; 3 internal error;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+import typer
+from rich.console import Console
+
+from bastion import __version__
+from bastion.cli.commands import scan as scan_cmd
+from bastion.errors import BastionError
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="bastion",
+    help="Scan container images, filesystems, repositories and SBOMs for vulnerabilities, secrets, malware and misconfigurations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("scan", no_args_is_help=True, help="Scan a target: image, fs, repo, sbom or config.")(scan_cmd.scan_command)
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Print bastion's version and the vulnerability database's."""
+    out = Console()
+    out.print(f"bastion {__version__}")
+    try:
+        from bastion.vulndb.status import describe_db  # noqa: PLC0415 - optional until the DB lands
+    except ImportError:
+        out.print("vulnerability db: not available in this build")
+        return
+    out.print(describe_db())
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and exits with) the process exit code."""
+    logging.basicConfig(level=os.environ.get("BASTION_LOG", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        rv = app(args=argv, standalone_mode=False)
+        code = rv if isinstance(rv, int) else EXIT_OK
+    except BastionError as exc:
+        _stderr().print(f"[bold red]error:[/] {exc.diagnostics()}", markup=True, soft_wrap=True)
+        code = exc.exit_code
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USAGE
+    except click.exceptions.Abort:
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        _stderr().print("interrupted")
+        code = EXIT_INTERRUPTED
+    except Exception:  # the boundary: anything else is a bug, reported as such
+        logging.getLogger("bastion").exception("internal error")
+        _stderr().print("[bold red]internal error[/] (a bug in bastion; the traceback is above). Please report it.")
+        code = EXIT_INTERNAL
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

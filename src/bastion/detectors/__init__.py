@@ -1,0 +1,1 @@
+"""Detectors: inventory and files in, findings out."""

@@ -1,0 +1,31 @@
+"""The explicit registry of detectors, keyed by the ``--scanners`` name that selects them.
+
+Adding a detector is one module plus one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from bastion.detectors.base import AnyDetector
+from bastion.errors import UsageError
+
+#: scanner name → factories of the detectors it enables. Filled in as detectors land.
+SCANNERS: dict[str, tuple[Callable[[], AnyDetector], ...]] = {
+    "vuln": (),
+    "secret": (),
+    "malware": (),
+    "misconfig": (),
+    "license": (),
+}
+DEFAULT_SCANNERS: tuple[str, ...] = ("vuln", "secret", "misconfig", "malware")
+
+
+def build(scanners: Iterable[str]) -> tuple[AnyDetector, ...]:
+    out: list[AnyDetector] = []
+    for name in scanners:
+        factories = SCANNERS.get(name)
+        if factories is None:
+            raise UsageError(f"unknown scanner {name!r}", hint=f"choose from: {', '.join(SCANNERS)}")
+        out.extend(factory() for factory in factories)
+    return tuple(out)

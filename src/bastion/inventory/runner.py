@@ -1,0 +1,193 @@
+"""Walk a tree once and run every extractor on the files it wants."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bastion.errors import BastionError, ExtractError
+from bastion.fs.limits import DEFAULT_LIMITS, Limits
+from bastion.inventory.base import ExtractContext, Extractor
+from bastion.model import FileRef, Inventory, OsInfo, Package, PluginState, PluginStatus, Unknown, package_id
+from bastion.targets.base import FileTree, WantFn
+
+log = logging.getLogger(__name__)
+
+
+class _Dispatch:
+    """Index extractors by base name and suffix so most files cost one dict lookup."""
+
+    def __init__(self, extractors: Sequence[Extractor]) -> None:
+        self.by_name: dict[str, list[Extractor]] = defaultdict(list)
+        self.by_suffix: list[tuple[str, Extractor]] = []
+        self.always: list[Extractor] = []
+        for ex in extractors:
+            names = getattr(ex, "file_names", frozenset())
+            suffixes = getattr(ex, "file_suffixes", ())
+            for n in names:
+                self.by_name[n].append(ex)
+            for s in suffixes:
+                self.by_suffix.append((s, ex))
+            if not names and not suffixes:
+                self.always.append(ex)
+
+    def candidates(self, entry: FileRef) -> list[Extractor]:
+        name = entry.name
+        found = list(self.by_name.get(name, ()))
+        for suffix, ex in self.by_suffix:
+            if name.endswith(suffix) and ex not in found:
+                found.append(ex)
+        found.extend(ex for ex in self.always if ex not in found)
+        return [ex for ex in found if ex.wants(entry)]
+
+
+def want_fn(extractors: Sequence[Extractor]) -> WantFn:
+    """The files whose content these extractors may need (for targets that must materialise files)."""
+    dispatch = _Dispatch(extractors)
+    return lambda entry: entry.is_file and bool(dispatch.candidates(entry))
+
+
+@dataclass(frozen=True)
+class InventoryRun:
+    inventory: Inventory
+    statuses: tuple[PluginStatus, ...]
+
+
+def run_extractors(
+    tree: FileTree,
+    extractors: Sequence[Extractor],
+    *,
+    os_info: OsInfo | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> InventoryRun:
+    dispatch = _Dispatch(extractors)
+    ctx = ExtractContext(tree=tree, os=os_info, limits=limits)
+    packages: list[Package] = []
+    unknowns: list[Unknown] = []
+    files: dict[str, int] = defaultdict(int)
+    items: dict[str, int] = defaultdict(int)
+    failed: dict[str, int] = defaultdict(int)
+
+    for entry in tree.walk():
+        if not entry.is_file:
+            continue
+        wanting = dispatch.candidates(entry)
+        if not wanting:
+            continue
+        for ex in wanting:
+            name = ex.plugin.name
+            files[name] += 1
+            if entry.size > limits.max_file_size:
+                unknowns.append(
+                    Unknown(entry.path, f"{entry.size} bytes, over the {limits.max_file_size}-byte read limit", name, entry.layer_digest)
+                )
+                failed[name] += 1
+                continue
+            ctx.warnings.clear()
+            try:
+                with tree.open(entry) as stream:
+                    found = list(ex.extract(entry, stream, ctx))
+            except ExtractError as exc:
+                unknowns.append(Unknown(entry.path, _strip_path(exc.message, entry.path), name, entry.layer_digest))
+                failed[name] += 1
+                continue
+            except BastionError as exc:
+                unknowns.append(Unknown(entry.path, exc.message, name, entry.layer_digest))
+                failed[name] += 1
+                continue
+            except (RecursionError, MemoryError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+                    UnicodeError, OSError, EOFError) as exc:
+                # A plugin bug on hostile input must not end the scan; it is reported, not hidden.
+                log.debug("extractor %s crashed on %s", name, entry.path, exc_info=True)
+                unknowns.append(Unknown(entry.path, f"unexpected {type(exc).__name__}: {exc}", name, entry.layer_digest))
+                failed[name] += 1
+                continue
+            for path, reason in ctx.warnings:
+                unknowns.append(Unknown(path, reason, name, entry.layer_digest))
+            items[name] += len(found)
+            packages.extend(found)
+
+    statuses = []
+    for ex in extractors:
+        name = ex.plugin.name
+        if not files.get(name):
+            state = PluginState.SKIPPED
+        elif failed.get(name):
+            state = PluginState.PARTIAL if failed[name] < files[name] else PluginState.FAILED
+        else:
+            state = PluginState.SUCCEEDED
+        statuses.append(
+            PluginStatus(name=name, version=ex.plugin.version, kind="extractor", state=state, files=files.get(name, 0), items=items.get(name, 0))
+        )
+    return InventoryRun(Inventory(packages=finalize(packages), unknowns=tuple(unknowns)), tuple(statuses))
+
+
+def _strip_path(message: str, path: str) -> str:
+    """Unknown has its own path field; avoid "a/b: a/b: reason"."""
+    for prefix in (f"{path}: ", f"/{path}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def finalize(packages: Iterable[Package]) -> tuple[Package, ...]:
+    """Assign stable ids, merge exact duplicates, and resolve dependency references into ids.
+
+    Two packages merge when ecosystem, name, version and first location are equal. Dependency
+    references (``name`` or ``name@version``) resolve against packages found in the same file.
+    """
+    merged: dict[str, Package] = {}
+    order: list[str] = []
+    for pkg in packages:
+        pid = package_id(pkg.ecosystem.value, pkg.name, pkg.version, pkg.path)
+        prev = merged.get(pid)
+        if prev is None:
+            merged[pid] = dataclasses.replace(pkg, id=pid)
+            order.append(pid)
+            continue
+        merged[pid] = dataclasses.replace(
+            prev,
+            direct=_any_true(prev.direct, pkg.direct),
+            dev=_all_true(prev.dev, pkg.dev),
+            dependencies=tuple(dict.fromkeys(prev.dependencies + pkg.dependencies)),
+            licenses=tuple(dict.fromkeys(prev.licenses + pkg.licenses)),
+            locations=tuple(dict.fromkeys(prev.locations + pkg.locations)),
+        )
+
+    by_file: dict[tuple[str | None, str], dict[str, str]] = defaultdict(dict)
+    for pid in order:
+        pkg = merged[pid]
+        refs = by_file[(pkg.path, pkg.ecosystem.value)]
+        refs.setdefault(pkg.name, pid)
+        refs[f"{pkg.name}@{pkg.version}"] = pid
+    out = []
+    for pid in order:
+        pkg = merged[pid]
+        if pkg.dependencies:
+            refs = by_file[(pkg.path, pkg.ecosystem.value)]
+            resolved = []
+            for ref in pkg.dependencies:
+                target = refs.get(ref)
+                if target is None and "@" in ref[1:]:
+                    target = refs.get(ref[: ref.rindex("@")])
+                if target is not None and target != pid:
+                    resolved.append(target)
+            pkg = dataclasses.replace(pkg, dependencies=tuple(dict.fromkeys(resolved)))
+        out.append(pkg)
+    out.sort(key=lambda p: (p.ecosystem.value, p.name.lower(), p.version, p.path or ""))
+    return tuple(out)
+
+
+def _any_true(a: bool | None, b: bool | None) -> bool | None:
+    if a is None and b is None:
+        return None
+    return bool(a) or bool(b)
+
+
+def _all_true(a: bool | None, b: bool | None) -> bool | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return a and b

@@ -1,0 +1,1 @@
+"""Policy: the CI gate, waivers and VEX. ``apply_policy`` turns a result into a verdict."""

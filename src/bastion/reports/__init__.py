@@ -1,0 +1,1 @@
+"""Reporters: table, JSON, SARIF, CycloneDX, JUnit, GitLab, Markdown, HTML, templates."""
