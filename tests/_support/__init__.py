@@ -1,0 +1,1 @@
+"""Shared test helpers (fakes of every interface, fixture builders). Import as ``tests._support.…``."""
