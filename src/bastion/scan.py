@@ -65,14 +65,16 @@ class ScanOptions:
     now: datetime | None = None
 
 
-def scan(target: Target, options: ScanOptions | None = None, *, progress: ProgressSink = NULL_PROGRESS) -> ScanResult:
+def scan(
+    target: Target, options: ScanOptions | None = None, *, progress: ProgressSink = NULL_PROGRESS
+) -> ScanResult:
     """Scan one target and return its complete, lossless result (with the verdict when a policy is given)."""
     options = options or ScanOptions()
     started = datetime.now(UTC)
     now = options.now or started
     ref = target.describe()
     detectors = detector_registry.build(options.scanners)
-    content_detectors = [d for d in detectors if _is_content(d)]
+    content_detectors: list[Any] = [d for d in detectors if _is_content(d)]
     inventory_detectors = [d for d in detectors if not _is_content(d)]
     need_inventory = options.inventory or bool(INVENTORY_SCANNERS.intersection(options.scanners))
     extractors: tuple[Extractor, ...] = extractor_registry.build(options.extractors) if need_inventory else ()
@@ -115,7 +117,9 @@ def scan(target: Target, options: ScanOptions | None = None, *, progress: Progre
         errors.extend(tree.errors)
         errors.extend(ctx.errors)
 
-    errors.extend(ScanError(path=u.path, message=u.reason, plugin=u.plugin, layer=u.layer) for u in inventory.unknowns)
+    errors.extend(
+        ScanError(path=u.path, message=u.reason, plugin=u.plugin, layer=u.layer) for u in inventory.unknowns
+    )
     result = ScanResult(
         target=ref,
         bastion_version=__version__,
@@ -149,8 +153,14 @@ def detect_inventory(
     options = options or ScanOptions()
     started = datetime.now(UTC)
     detectors = [d for d in detector_registry.build(options.scanners) if not _is_content(d)]
-    ctx = DetectContext(target=ref, inventory=inventory, advisories=options.advisories, limits=options.limits,
-                        settings=options.settings, now=options.now or started)
+    ctx = DetectContext(
+        target=ref,
+        inventory=inventory,
+        advisories=options.advisories,
+        limits=options.limits,
+        settings=options.settings,
+        now=options.now or started,
+    )
     statuses: list[PluginStatus] = []
     findings = _inventory_pass(detectors, ctx, statuses)
     result = ScanResult(
@@ -158,11 +168,17 @@ def detect_inventory(
         bastion_version=__version__,
         packages=inventory.packages,
         findings=tuple(sorted(findings, key=_finding_order)),
-        errors=tuple(ctx.errors) + tuple(ScanError(u.path, u.reason, u.plugin, u.layer) for u in inventory.unknowns),
+        errors=tuple(ctx.errors)
+        + tuple(ScanError(u.path, u.reason, u.plugin, u.layer) for u in inventory.unknowns),
         db=_db_info(options.advisories),
         plugins=tuple(statuses),
-        provenance=Provenance(started=started, finished=datetime.now(UTC), scanners=tuple(options.scanners),
-                              config_digest=_config_digest(options), host=socket.gethostname()),
+        provenance=Provenance(
+            started=started,
+            finished=datetime.now(UTC),
+            scanners=tuple(options.scanners),
+            config_digest=_config_digest(options),
+            host=socket.gethostname(),
+        ),
     )
     if options.policy is not None:
         result = apply_policy(result, options.policy, now=options.now or started)
@@ -197,19 +213,31 @@ def _missing(requires: frozenset[Capability], ctx: DetectContext) -> list[str]:
     return missing
 
 
-def _inventory_pass(detectors: Sequence[Detector | ContentDetector], ctx: DetectContext, statuses: list[PluginStatus]) -> list[Finding]:
+def _inventory_pass(
+    detectors: Sequence[Detector | ContentDetector], ctx: DetectContext, statuses: list[PluginStatus]
+) -> list[Finding]:
     out: list[Finding] = []
     for det in detectors:
         assert not _is_content(det)
         missing = _missing(det.requires, ctx)
         if missing:
-            statuses.append(PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.SKIPPED, "needs " + ", ".join(missing)))
+            statuses.append(
+                PluginStatus(
+                    det.plugin.name,
+                    det.plugin.version,
+                    "detector",
+                    PluginState.SKIPPED,
+                    "needs " + ", ".join(missing),
+                )
+            )
             ctx.error(".", f"{det.plugin.name} skipped: needs {', '.join(missing)}", plugin=det.plugin.name)
             continue
         try:
             found = list(det.detect(ctx))  # type: ignore[union-attr]
         except BastionError as exc:
-            statuses.append(PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.FAILED, exc.message))
+            statuses.append(
+                PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.FAILED, exc.message)
+            )
             ctx.error(".", exc.message, plugin=det.plugin.name)
             continue
         statuses.append(PluginStatus(det.plugin.name, det.plugin.version, "detector", items=len(found)))
@@ -230,7 +258,15 @@ def _content_pass(
     for det in detectors:
         missing = _missing(det.requires, ctx)
         if missing:
-            statuses.append(PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.SKIPPED, "needs " + ", ".join(missing)))
+            statuses.append(
+                PluginStatus(
+                    det.plugin.name,
+                    det.plugin.version,
+                    "detector",
+                    PluginState.SKIPPED,
+                    "needs " + ", ".join(missing),
+                )
+            )
             continue
         active.append(det)
     limits = ctx.limits
@@ -272,7 +308,9 @@ def _content_pass(
     return out
 
 
-def _run_on(detectors: Iterable[Any], content: FileContent, ctx: DetectContext, counts: dict[str, list[int]]) -> list[Finding]:
+def _run_on(
+    detectors: Iterable[Any], content: FileContent, ctx: DetectContext, counts: dict[str, list[int]]
+) -> list[Finding]:
     out: list[Finding] = []
     for det in detectors:
         name = det.plugin.name
@@ -283,9 +321,23 @@ def _run_on(detectors: Iterable[Any], content: FileContent, ctx: DetectContext, 
             ctx.error(content.path, exc.message, plugin=name, layer=content.entry.layer_digest)
             counts[name][2] += 1
             continue
-        except (RecursionError, MemoryError, ValueError, UnicodeError, OSError, KeyError, IndexError, TypeError) as exc:
+        except (
+            RecursionError,
+            MemoryError,
+            ValueError,
+            UnicodeError,
+            OSError,
+            KeyError,
+            IndexError,
+            TypeError,
+        ) as exc:
             log.debug("detector %s crashed on %s", name, content.path, exc_info=True)
-            ctx.error(content.path, f"unexpected {type(exc).__name__}: {exc}", plugin=name, layer=content.entry.layer_digest)
+            ctx.error(
+                content.path,
+                f"unexpected {type(exc).__name__}: {exc}",
+                plugin=name,
+                layer=content.entry.layer_digest,
+            )
             counts[name][2] += 1
             continue
         counts[name][1] += len(found)
@@ -293,13 +345,19 @@ def _run_on(detectors: Iterable[Any], content: FileContent, ctx: DetectContext, 
     return out
 
 
-def _scan_archive(content: FileContent, detectors: Sequence[Any], ctx: DetectContext, counts: dict[str, list[int]]) -> list[Finding]:
+def _scan_archive(
+    content: FileContent, detectors: Sequence[Any], ctx: DetectContext, counts: dict[str, list[int]]
+) -> list[Finding]:
     assert content.data is not None
     out: list[Finding] = []
     entry = content.entry
 
     def on_error(path: str, message: str) -> None:
-        ctx.error(f"{entry.path}!{path}" if not path.startswith(entry.path) else path, message, layer=entry.layer_digest)
+        ctx.error(
+            f"{entry.path}!{path}" if not path.startswith(entry.path) else path,
+            message,
+            layer=entry.layer_digest,
+        )
 
     for member, data in iter_members(content.data, entry.path, limits=ctx.limits, on_error=on_error):
         pseudo = dataclasses.replace(entry, path=f"{entry.path}!{member}", size=len(data))

@@ -33,7 +33,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("scan", no_args_is_help=True, help="Scan a target: image, fs, repo, sbom or config.")(scan_cmd.scan_command)
+app.command("scan", no_args_is_help=True, help="Scan a target: image, fs, repo, sbom or config.")(
+    scan_cmd.scan_command
+)
 
 
 @app.command("version")
@@ -42,7 +44,7 @@ def version_cmd() -> None:
     out = Console()
     out.print(f"bastion {__version__}")
     try:
-        from bastion.vulndb.status import describe_db  # noqa: PLC0415 - optional until the DB lands
+        from bastion.vulndb.status import describe_db
     except ImportError:
         out.print("vulnerability db: not available in this build")
         return
@@ -55,7 +57,9 @@ def _stderr() -> Console:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and exits with) the process exit code."""
-    logging.basicConfig(level=os.environ.get("BASTION_LOG", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("BASTION_LOG", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         rv = app(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else EXIT_OK
@@ -74,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_INTERRUPTED
     except Exception:  # the boundary: anything else is a bug, reported as such
         logging.getLogger("bastion").exception("internal error")
-        _stderr().print("[bold red]internal error[/] (a bug in bastion; the traceback is above). Please report it.")
+        _stderr().print(
+            "[bold red]internal error[/] (a bug in bastion; the traceback is above). Please report it."
+        )
         code = EXIT_INTERNAL
     if argv is None:
         sys.exit(code)

@@ -32,7 +32,9 @@ def parse_outputs(fmt: str, outputs: list[str]) -> list[tuple[str, Path | None]]
     return pairs
 
 
-def write_reports(result: ScanResult, outputs: list[tuple[str, Path | None]], *, list_packages: bool = False) -> None:
+def write_reports(
+    result: ScanResult, outputs: list[tuple[str, Path | None]], *, list_packages: bool = False
+) -> None:
     for name, dest in outputs:
         reporter = registry.get(name)
         if hasattr(reporter, "list_packages"):

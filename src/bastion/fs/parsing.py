@@ -32,7 +32,9 @@ class ParseError(ExtractError):
 
 def _check_size(data: bytes | str, path: str, limits: Limits) -> None:
     if len(data) > limits.max_parse_bytes:
-        raise ParseError(f"{path}: file is {len(data)} bytes, over the {limits.max_parse_bytes}-byte parse limit")
+        raise ParseError(
+            f"{path}: file is {len(data)} bytes, over the {limits.max_parse_bytes}-byte parse limit"
+        )
 
 
 def decode_text(data: bytes, path: str) -> str:
@@ -156,7 +158,9 @@ def parse_xml(data: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Elemen
     """XML without DTDs, entity expansion or external references (defusedxml)."""
     _check_size(data, path, limits)
     try:
-        root: Element = DefusedET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root: Element = DefusedET.fromstring(
+            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise ParseError(f"{path}: refused XML: {exc}") from None
     except DefusedET.ParseError as exc:

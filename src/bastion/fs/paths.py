@@ -25,7 +25,11 @@ def normalize_member(name: str) -> str:
     """
     if "\x00" in name:
         raise UnsafePathError(f"member name contains a NUL byte: {name!r}")
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()) or name.startswith("\\"):
+    if (
+        name.startswith("/")
+        or (len(name) > 1 and name[1] == ":" and name[0].isalpha())
+        or name.startswith("\\")
+    ):
         raise UnsafePathError(f"absolute member name {name!r}")
     parts = []
     for part in name.split("/"):

@@ -75,7 +75,12 @@ def make_purl(
     """A canonical purl string (packageurl-python does the encoding)."""
     quals = {k: v for k, v in (qualifiers or {}).items() if v}
     return PackageURL(
-        type=type_, namespace=namespace, name=name, version=version or None, qualifiers=quals or None, subpath=subpath
+        type=type_,
+        namespace=namespace,
+        name=name,
+        version=version or None,
+        qualifiers=quals or None,
+        subpath=subpath,
     ).to_string()
 
 

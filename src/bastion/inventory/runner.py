@@ -82,7 +82,12 @@ def run_extractors(
             files[name] += 1
             if entry.size > limits.max_file_size:
                 unknowns.append(
-                    Unknown(entry.path, f"{entry.size} bytes, over the {limits.max_file_size}-byte read limit", name, entry.layer_digest)
+                    Unknown(
+                        entry.path,
+                        f"{entry.size} bytes, over the {limits.max_file_size}-byte read limit",
+                        name,
+                        entry.layer_digest,
+                    )
                 )
                 failed[name] += 1
                 continue
@@ -91,18 +96,32 @@ def run_extractors(
                 with tree.open(entry) as stream:
                     found = list(ex.extract(entry, stream, ctx))
             except ExtractError as exc:
-                unknowns.append(Unknown(entry.path, _strip_path(exc.message, entry.path), name, entry.layer_digest))
+                unknowns.append(
+                    Unknown(entry.path, _strip_path(exc.message, entry.path), name, entry.layer_digest)
+                )
                 failed[name] += 1
                 continue
             except BastionError as exc:
                 unknowns.append(Unknown(entry.path, exc.message, name, entry.layer_digest))
                 failed[name] += 1
                 continue
-            except (RecursionError, MemoryError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-                    UnicodeError, OSError, EOFError) as exc:
+            except (
+                RecursionError,
+                MemoryError,
+                ValueError,
+                KeyError,
+                TypeError,
+                AttributeError,
+                IndexError,
+                UnicodeError,
+                OSError,
+                EOFError,
+            ) as exc:
                 # A plugin bug on hostile input must not end the scan; it is reported, not hidden.
                 log.debug("extractor %s crashed on %s", name, entry.path, exc_info=True)
-                unknowns.append(Unknown(entry.path, f"unexpected {type(exc).__name__}: {exc}", name, entry.layer_digest))
+                unknowns.append(
+                    Unknown(entry.path, f"unexpected {type(exc).__name__}: {exc}", name, entry.layer_digest)
+                )
                 failed[name] += 1
                 continue
             for path, reason in ctx.warnings:
@@ -120,7 +139,14 @@ def run_extractors(
         else:
             state = PluginState.SUCCEEDED
         statuses.append(
-            PluginStatus(name=name, version=ex.plugin.version, kind="extractor", state=state, files=files.get(name, 0), items=items.get(name, 0))
+            PluginStatus(
+                name=name,
+                version=ex.plugin.version,
+                kind="extractor",
+                state=state,
+                files=files.get(name, 0),
+                items=items.get(name, 0),
+            )
         )
     return InventoryRun(Inventory(packages=finalize(packages), unknowns=tuple(unknowns)), tuple(statuses))
 
@@ -129,7 +155,7 @@ def _strip_path(message: str, path: str) -> str:
     """Unknown has its own path field; avoid "a/b: a/b: reason"."""
     for prefix in (f"{path}: ", f"/{path}: "):
         if message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     return message
 
 

@@ -156,7 +156,9 @@ class ComplianceRef:
 @dataclass(frozen=True, slots=True)
 class MisconfigEvidence:
     kind: Literal["misconfig"] = "misconfig"
-    file_type: str = ""  # "dockerfile", "kubernetes", "terraform", "cloudformation", "compose", "image-config"
+    file_type: str = (
+        ""  # "dockerfile", "kubernetes", "terraform", "cloudformation", "compose", "image-config"
+    )
     provider: str = ""  # "aws", "azure", "gcp", "kubernetes", "docker"
     offending_value: str | None = None
     remediation: str = ""

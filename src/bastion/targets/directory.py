@@ -88,7 +88,9 @@ class DirectoryTree:
                 with os.scandir(full) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                self._errors.append(ScanError(path=rel_dir or ".", message=f"cannot list directory: {exc.strerror}"))
+                self._errors.append(
+                    ScanError(path=rel_dir or ".", message=f"cannot list directory: {exc.strerror}")
+                )
                 continue
             subdirs: list[str] = []
             for entry in entries:
@@ -103,14 +105,18 @@ class DirectoryTree:
                     if self._skip_dir(rel):
                         continue
                     if depth + 1 > limits.max_depth:
-                        self._errors.append(ScanError(path=rel, message=f"deeper than {limits.max_depth} levels; not walked"))
+                        self._errors.append(
+                            ScanError(path=rel, message=f"deeper than {limits.max_depth} levels; not walked")
+                        )
                         continue
                     subdirs.append(rel)
                 elif self._skip_file(rel):
                     continue
                 count += 1
                 if count > limits.max_files:
-                    self._errors.append(ScanError(path=rel, message=f"more than {limits.max_files} entries; walk stopped"))
+                    self._errors.append(
+                        ScanError(path=rel, message=f"more than {limits.max_files} entries; walk stopped")
+                    )
                     return
                 link = None
                 if ftype is FileType.SYMLINK:
@@ -118,7 +124,9 @@ class DirectoryTree:
                         link = os.readlink(entry.path)
                     except OSError:
                         link = None
-                yield FileRef(path=rel, size=st.st_size, mode=statmod.S_IMODE(st.st_mode), type=ftype, link=link)
+                yield FileRef(
+                    path=rel, size=st.st_size, mode=statmod.S_IMODE(st.st_mode), type=ftype, link=link
+                )
             # children are visited after the whole directory, in name order
             stack.extend((d, depth + 1) for d in reversed(subdirs))
 
@@ -196,7 +204,9 @@ class DirectoryTarget:
     @contextmanager
     def open(self, want: WantFn | None = None) -> Iterator[DirectoryTree]:
         if self.path.is_dir():
-            tree = DirectoryTree(self.path, skip_dirs=self._skip_dirs, skip_files=self._skip_files, limits=self._limits)
+            tree = DirectoryTree(
+                self.path, skip_dirs=self._skip_dirs, skip_files=self._skip_files, limits=self._limits
+            )
         else:
             tree = DirectoryTree(self.path.parent, only=self.path.name, limits=self._limits)
         yield tree

@@ -33,7 +33,9 @@ def open_target(kind: str, ref: str, options: TargetOptions | None = None) -> Ta
     try:
         akind = ArtifactKind(kind)
     except ValueError:
-        raise UsageError(f"unknown target kind {kind!r}", hint="use image, fs, repo, sbom or config") from None
+        raise UsageError(
+            f"unknown target kind {kind!r}", hint="use image, fs, repo, sbom or config"
+        ) from None
     skip_dirs = DEFAULT_SKIP_DIRS + options.skip_dirs
     if akind is ArtifactKind.IMAGE:
         from bastion.targets.image import image_target
@@ -46,7 +48,15 @@ def open_target(kind: str, ref: str, options: TargetOptions | None = None) -> Ta
     if akind is ArtifactKind.REPO:
         from bastion.targets.git import GitTarget
 
-        return GitTarget(ref, skip_dirs=skip_dirs, skip_files=options.skip_files, limits=options.limits, history=options.history)
+        return GitTarget(
+            ref,
+            skip_dirs=skip_dirs,
+            skip_files=options.skip_files,
+            limits=options.limits,
+            history=options.history,
+        )
     if not Path(ref).exists():
         raise TargetError(f"{ref}: no such file or directory")
-    return DirectoryTarget(ref, kind=akind, skip_dirs=skip_dirs, skip_files=options.skip_files, limits=options.limits)
+    return DirectoryTarget(
+        ref, kind=akind, skip_dirs=skip_dirs, skip_files=options.skip_files, limits=options.limits
+    )

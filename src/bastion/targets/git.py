@@ -48,8 +48,13 @@ class GitTarget(DirectoryTarget):
         history: bool = False,
     ) -> None:
         if path.startswith(("http://", "https://", "git@", "ssh://")):
-            raise TargetError(f"{path}: remote repositories are not cloned by bastion", hint="clone it first, then scan the checkout")
-        super().__init__(path, kind=ArtifactKind.REPO, skip_dirs=skip_dirs, skip_files=skip_files, limits=limits)
+            raise TargetError(
+                f"{path}: remote repositories are not cloned by bastion",
+                hint="clone it first, then scan the checkout",
+            )
+        super().__init__(
+            path, kind=ArtifactKind.REPO, skip_dirs=skip_dirs, skip_files=skip_files, limits=limits
+        )
         if not self.path.is_dir():
             raise TargetError(f"{path}: not a directory")
         self.history = history
@@ -68,4 +73,6 @@ class GitTarget(DirectoryTarget):
                 meta[key] = value
         if self.history:
             meta["history"] = "true"
-        return dataclasses.replace(ref, metadata=meta, digest=f"git:{meta['commit']}" if "commit" in meta else None)
+        return dataclasses.replace(
+            ref, metadata=meta, digest=f"git:{meta['commit']}" if "commit" in meta else None
+        )

@@ -20,7 +20,7 @@ from bastion.cli.output import parse_outputs, write_reports
 from bastion.cli.progress import make_progress
 from bastion.detectors.registry import DEFAULT_SCANNERS, SCANNERS
 from bastion.errors import UsageError
-from bastion.model import ArtifactKind, Severity
+from bastion.model import Severity
 from bastion.policy.model import Policy
 from bastion.progress import NULL_PROGRESS
 from bastion.scan import ScanOptions, detect_inventory, scan
@@ -47,24 +47,72 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 @app.callback(invoke_without_command=True)
 def scan_command(
     kind: Annotated[Kind, typer.Argument(help="What TARGET is: image, fs, repo, sbom or config.")],
-    target: Annotated[str, typer.Argument(help="Image reference (REGISTRY/REPO:TAG, oci:DIR[:TAG], docker-archive:FILE), path, or SBOM file.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="Report format for stdout / --output FILE.")] = "table",
-    output: Annotated[list[str] | None, typer.Option("--output", "-o", help="FILE, or NAME=FILE to write several formats (repeatable).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notices on stderr.")] = False,
-    scanners: Annotated[list[str] | None, typer.Option("--scanners", help=f"Comma-separated: {', '.join(SCANNERS)}.")] = None,
-    severity: Annotated[str | None, typer.Option("--severity", help="Comma-separated severities that fail the gate (e.g. CRITICAL,HIGH), or one threshold.")] = None,
-    exit_code: Annotated[int | None, typer.Option("--exit-code", help="Exit code when the gate fails (default 1; 0 to only report).")] = None,
-    ignore_unfixed: Annotated[bool, typer.Option("--ignore-unfixed", help="Vulnerabilities without a fix do not fail the gate.")] = False,
-    list_packages: Annotated[bool, typer.Option("--list-packages", help="Show the package inventory in the table report.")] = False,
-    skip_dirs: Annotated[list[str] | None, typer.Option("--skip-dirs", help="Glob of directories to skip (repeatable, ** allowed).")] = None,
-    skip_files: Annotated[list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")] = None,
-    platform: Annotated[str | None, typer.Option("--platform", help="os/arch[/variant] to pick from a multi-platform image.")] = None,
-    insecure: Annotated[bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")] = False,
-    username: Annotated[str | None, typer.Option("--username", envvar="BASTION_REGISTRY_USERNAME", help="Registry user.")] = None,
-    password: Annotated[str | None, typer.Option("--password", envvar="BASTION_REGISTRY_PASSWORD", help="Registry password or token.")] = None,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", envvar="BASTION_CACHE_DIR", help="Cache directory (image blobs, database).")] = None,
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Image reference (REGISTRY/REPO:TAG, oci:DIR[:TAG], docker-archive:FILE), path, or SBOM file."
+        ),
+    ],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Report format for stdout / --output FILE.")
+    ] = "table",
+    output: Annotated[
+        list[str] | None,
+        typer.Option("--output", "-o", help="FILE, or NAME=FILE to write several formats (repeatable)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or notices on stderr.")
+    ] = False,
+    scanners: Annotated[
+        list[str] | None, typer.Option("--scanners", help=f"Comma-separated: {', '.join(SCANNERS)}.")
+    ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option(
+            "--severity",
+            help="Comma-separated severities that fail the gate (e.g. CRITICAL,HIGH), or one threshold.",
+        ),
+    ] = None,
+    exit_code: Annotated[
+        int | None,
+        typer.Option("--exit-code", help="Exit code when the gate fails (default 1; 0 to only report)."),
+    ] = None,
+    ignore_unfixed: Annotated[
+        bool, typer.Option("--ignore-unfixed", help="Vulnerabilities without a fix do not fail the gate.")
+    ] = False,
+    list_packages: Annotated[
+        bool, typer.Option("--list-packages", help="Show the package inventory in the table report.")
+    ] = False,
+    skip_dirs: Annotated[
+        list[str] | None,
+        typer.Option("--skip-dirs", help="Glob of directories to skip (repeatable, ** allowed)."),
+    ] = None,
+    skip_files: Annotated[
+        list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="os/arch[/variant] to pick from a multi-platform image.")
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")
+    ] = False,
+    username: Annotated[
+        str | None, typer.Option("--username", envvar="BASTION_REGISTRY_USERNAME", help="Registry user.")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option("--password", envvar="BASTION_REGISTRY_PASSWORD", help="Registry password or token."),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir", envvar="BASTION_CACHE_DIR", help="Cache directory (image blobs, database)."
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Network timeout in seconds.")] = 300.0,
-    history: Annotated[bool, typer.Option("--history", help="repo: also scan every commit of the git history for secrets.")] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="repo: also scan every commit of the git history for secrets.")
+    ] = False,
 ) -> int:
     """Scan TARGET and report. Exits 1 (or --exit-code) when the policy gate fails."""
     err = Console(stderr=True, highlight=False)
@@ -99,7 +147,9 @@ def scan_command(
     if verdict is not None and not verdict.passed:
         if not quiet:
             reasons = ", ".join(verdict.failed_rules) or "policy"
-            err.print(f"[bold red]gate failed[/]: {len(verdict.violations)} finding(s) break the policy ({reasons})")
+            err.print(
+                f"[bold red]gate failed[/]: {len(verdict.violations)} finding(s) break the policy ({reasons})"
+            )
         return policy.exit_code
     return 0
 
@@ -114,7 +164,9 @@ def _policy(severity: str | None, ignore_unfixed: bool, exit_code: int | None) -
         if len(levels) == 1:
             policy = Policy(severity=levels[0], ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code)
         else:
-            policy = Policy(severities=frozenset(levels), ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code)
+            policy = Policy(
+                severities=frozenset(levels), ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code
+            )
     return policy
 
 
@@ -122,10 +174,12 @@ def _open_db(scanners: tuple[str, ...], cache_dir: Path | None, quiet: bool, err
     if "vuln" not in scanners:
         return None
     try:
-        from bastion.vulndb.open import open_for_scan  # noqa: PLC0415 - optional until the DB lands
+        from bastion.vulndb.open import open_for_scan
     except ImportError:
         if not quiet:
-            err.print("[yellow]notice:[/] vulnerability database not available; vulnerability scanning skipped")
+            err.print(
+                "[yellow]notice:[/] vulnerability database not available; vulnerability scanning skipped"
+            )
         return None
     return open_for_scan(cache_dir=cache_dir, quiet=quiet, console=err)
 
