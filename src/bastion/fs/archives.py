@@ -218,7 +218,7 @@ def _gzip_member(
 
     inner = name[: -len(".gz")].rpartition("/")[2] or "content"
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-        got = _read_bounded(gz, 0, cap, len(data), limits)
+        got = _read_bounded(gz, 0, cap, len(data), limits)  # type: ignore[arg-type]
     if isinstance(got, str):
         report(name, got)
         return
