@@ -19,6 +19,14 @@ from bastion import __version__
 from bastion.cli.commands import scan as scan_cmd
 from bastion.errors import BastionError
 
+# Typer >= 0.20 vendors its own copy of click; catch both families of exceptions.
+_typer_click = getattr(typer, "_click", None)
+_CLICK_EXCEPTIONS: tuple[type[Exception], ...] = tuple(
+    {click.ClickException, getattr(getattr(_typer_click, "exceptions", None), "ClickException", click.ClickException)}
+)
+_EXIT_EXCEPTIONS: tuple[type[BaseException], ...] = tuple({click.exceptions.Exit, typer.Exit})
+_ABORT_EXCEPTIONS: tuple[type[BaseException], ...] = tuple({click.exceptions.Abort, typer.Abort})
+
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
@@ -66,12 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     except BastionError as exc:
         _stderr().print(f"[bold red]error:[/] {exc.diagnostics()}", markup=True, soft_wrap=True)
         code = exc.exit_code
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = EXIT_USAGE
-    except click.exceptions.Abort:
+    except _EXIT_EXCEPTIONS as exc:
+        code = int(getattr(exc, "exit_code", EXIT_OK))
+    except _CLICK_EXCEPTIONS as exc:
+        exc.show()  # type: ignore[attr-defined]
+        code = int(getattr(exc, "exit_code", EXIT_USAGE))
+    except _ABORT_EXCEPTIONS:
         code = EXIT_INTERRUPTED
     except KeyboardInterrupt:
         _stderr().print("interrupted")
