@@ -38,7 +38,6 @@ def test_corpus_is_a_total_order() -> None:
         "1.0-r1a",
         "1.0-r1_p1",  # the revision comes last
     ],
-    ],
 )
 def test_invalid(text: str) -> None:
     with pytest.raises(InvalidVersion):
