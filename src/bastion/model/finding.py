@@ -108,6 +108,17 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class VexInfo:
+    """What a VEX statement says about a vulnerability finding that it did not suppress
+    (``affected``, ``under_investigation``); suppressing statements are recorded in ``suppressed``."""
+
+    status: Literal["not_affected", "affected", "fixed", "under_investigation"]
+    source: str  # VEX document and statement index
+    justification: str | None = None
+    statement: str | None = None  # impact or action statement
+
+
+@dataclass(frozen=True, slots=True)
 class VulnEvidence:
     kind: Literal["vulnerability"] = "vulnerability"
     data_source: str = ""  # "osv:PyPI", "debian-tracker", "alpine-secdb"
@@ -197,6 +208,7 @@ class Finding:
     suppressed: Suppression | None = None
     found_by: str = ""
     evidence: Evidence | None = None
+    vex: VexInfo | None = None
 
 
 def fingerprint(kind: FindingKind, *parts: str | None) -> str:
