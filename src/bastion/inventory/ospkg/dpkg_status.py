@@ -1,0 +1,273 @@
+"""dpkg: ``var/lib/dpkg/status`` and distroless ``var/lib/dpkg/status.d/<package>``.
+
+Both are deb822 control stanzas (``Field: value`` lines, continuation lines start with a space or
+tab, blank lines between stanzas). A package is reported when its files are on disk: ``Status``
+(``want flag state``) has the state ``installed``, ``unpacked``, ``half-configured``,
+``half-installed``, ``triggers-awaited`` or ``triggers-pending``; ``config-files`` and
+``not-installed`` stanzas describe removed packages and are skipped. Distroless ``status.d`` files
+carry no ``Status`` field; their packages are installed by construction.
+
+``Source: glibc (2.36-9)`` gives the source package and its own version (binNMUs and rebuilt
+binaries differ from their source); without a version the binary's version applies, and without
+``Source`` the package is its own source. ``Depends`` and ``Pre-Depends`` become dependency edges to
+the packages of the same database that satisfy them (directly or through ``Provides``).
+
+File ownership (``info/<package>[:<arch>].list``, distroless ``status.d/<package>.md5sums``) is not
+read during extraction: :func:`owned_files` reads it on demand for code that needs it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, ClassVar
+
+from bastion.errors import ExtractError
+from bastion.inventory.base import ExtractContext, make_package
+from bastion.inventory.ospkg._common import decode, os_purl, read_limited, split_epoch
+from bastion.inventory.ospkg.release import release_for
+from bastion.model import Ecosystem, FileRef, Package, PluginId
+from bastion.targets.base import FileNotInTreeError, FileTree, read_bytes
+from bastion.versions.base import InvalidVersion
+from bastion.versions.dpkg import parse_dpkg
+
+__all__ = [
+    "DistrolessDpkgExtractor",
+    "DpkgStatusExtractor",
+    "iter_stanzas",
+    "owned_files",
+    "parse_relations",
+]
+
+#: dpkg states in which the package's files are on disk.
+INSTALLED_STATES = frozenset(
+    {"installed", "unpacked", "half-configured", "half-installed", "triggers-awaited", "triggers-pending"}
+)
+#: Largest ``info/*.list`` or ``*.md5sums`` file :func:`owned_files` reads.
+_LIST_LIMIT = 16 * 1024 * 1024
+
+_STATUS_SUFFIX = "var/lib/dpkg/status"
+_STATUS_D = "var/lib/dpkg/status.d"
+
+
+def iter_stanzas(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(first line number, fields)`` for each deb822 stanza. Field names are lowercased.
+
+    Continuation lines are joined with newlines (a lone ``.`` stays as written); a continuation line
+    before any field, or a line without a colon, is ignored as dpkg itself would reject it only for
+    the affected field.
+    """
+    fields: dict[str, str] = {}
+    start = 0
+    key: str | None = None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            if fields:
+                yield start, fields
+            fields, key = {}, None
+            continue
+        if line[0] in " \t":
+            if key is not None:
+                fields[key] = f"{fields[key]}\n{line.strip()}"
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip() or " " in name.strip():
+            key = None
+            continue
+        if not fields:
+            start = lineno
+        key = name.strip().lower()
+        fields[key] = value.strip()
+    if fields:
+        yield start, fields
+
+
+def parse_relations(value: str) -> list[list[str]]:
+    """``a (>= 1) | b:any, c [amd64]`` → ``[["a", "b"], ["c"]]``: package names per alternative group."""
+    groups: list[list[str]] = []
+    for group in value.replace("\n", " ").split(","):
+        names = []
+        for alt in group.split("|"):
+            token = alt.strip()
+            for stop in ("(", "[", "<", " "):
+                token = token.split(stop, 1)[0]
+            name = token.split(":", 1)[0].strip()
+            if name:
+                names.append(name)
+        if names:
+            groups.append(names)
+    return groups
+
+
+def _parse_source(value: str, version: str) -> tuple[str, str]:
+    """``glibc (2.36-9)`` → ``("glibc", "2.36-9")``; ``pam`` → ``("pam", version)``."""
+    name, _, rest = value.partition("(")
+    source_version = rest.split(")", 1)[0].strip() if rest else ""
+    return name.strip(), source_version or version
+
+
+class _DpkgBase:
+    ecosystem: ClassVar[Ecosystem | None] = None  # Debian or Ubuntu, by the detected OS
+    plugin: ClassVar[PluginId]
+
+    def _packages(self, text: str, entry: FileRef, ctx: ExtractContext, *, distroless: bool) -> list[Package]:
+        release = release_for(ctx.os, "dpkg")
+        stanzas: list[tuple[int, dict[str, str]]] = []
+        parsed = list(iter_stanzas(text))
+        if text.strip() and not any("package" in fields for _, fields in parsed):
+            what = "a dpkg control stanza" if distroless else "dpkg status stanzas"
+            raise ExtractError(f"{entry.path}: expected {what} ('Package: …' lines), found none")
+        for lineno, fields in parsed:
+            name = fields.get("package", "")
+            if not name:
+                ctx.warn(entry.path, f"line {lineno}: stanza without a Package field skipped")
+                continue
+            status = fields.get("status")
+            if status is None:
+                if not distroless:
+                    ctx.warn(entry.path, f"line {lineno}: package {name!r} has no Status field; skipped")
+                    continue
+                state = "installed"
+            else:
+                words = status.split()
+                if len(words) != 3:
+                    ctx.warn(entry.path, f"line {lineno}: package {name!r} has Status {status!r}, expected 'want flag state'")
+                    continue
+                state = words[2]
+                if state not in INSTALLED_STATES:
+                    continue  # config-files, not-installed: removed packages
+            version = fields.get("version", "")
+            if not version:
+                ctx.warn(entry.path, f"line {lineno}: package {name!r} has no Version field; skipped")
+                continue
+            try:
+                parse_dpkg(version)
+            except InvalidVersion as exc:
+                ctx.warn(entry.path, f"line {lineno}: package {name!r}: {exc.message}; skipped")
+                continue
+            stanzas.append((lineno, fields))
+
+        # Which installed package satisfies a dependency name: itself, or what Provides it.
+        providers: dict[str, str] = {}
+        for _, fields in stanzas:
+            providers.setdefault(fields["package"], fields["package"])
+        for _, fields in stanzas:
+            for group in parse_relations(fields.get("provides", "")):
+                for virtual in group:
+                    providers.setdefault(virtual, fields["package"])
+
+        out = []
+        for _, fields in stanzas:
+            name, version = fields["package"], fields["version"]
+            arch = fields.get("architecture") or None
+            source_name, source_version = _parse_source(fields.get("source", "") or name, version)
+            deps: list[str] = []
+            for key in ("pre-depends", "depends"):
+                for group in parse_relations(fields.get(key, "")):
+                    for alt in group:
+                        target = providers.get(alt)
+                        if target is not None and target != name and target not in deps:
+                            deps.append(target)
+            metadata = {}
+            if arch:
+                metadata["arch"] = arch
+            epoch, _ = split_epoch(version)
+            if epoch:
+                metadata["epoch"] = epoch
+            if fields.get("multi-arch"):
+                metadata["multi_arch"] = fields["multi-arch"]
+            state = (fields.get("status") or "install ok installed").split()[2]
+            if state != "installed":
+                metadata["status"] = state
+            out.append(
+                make_package(
+                    release.ecosystem,
+                    name,
+                    version,
+                    entry,
+                    self.plugin,
+                    purl=os_purl("deb", release, name, version, arch),
+                    source_name=source_name,
+                    source_version=source_version,
+                    dependencies=tuple(deps),
+                    metadata=metadata,
+                )
+            )
+        return out
+
+
+class DpkgStatusExtractor(_DpkgBase):
+    """``var/lib/dpkg/status``: the dpkg database of Debian, Ubuntu and their derivatives."""
+
+    plugin: ClassVar[PluginId] = PluginId("os/dpkg", 1)
+    file_names: ClassVar[frozenset[str]] = frozenset({"status"})
+    file_suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def wants(self, entry: FileRef) -> bool:
+        path = entry.path
+        return path == _STATUS_SUFFIX or path.endswith("/" + _STATUS_SUFFIX)
+
+    def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
+        text = decode(read_limited(stream, entry, ctx))
+        return self._packages(text, entry, ctx, distroless=False)
+
+
+class DistrolessDpkgExtractor(_DpkgBase):
+    """``var/lib/dpkg/status.d/<package>``: one stanza per file, as Google's distroless images ship it.
+
+    ``*.md5sums`` files in the same directory list the package's files and are not stanzas.
+    """
+
+    plugin: ClassVar[PluginId] = PluginId("os/dpkg-distroless", 1)
+    # status.d files are named after their package, so neither names nor suffixes select them:
+    # wants() is asked for every regular file and answers with two string tests.
+    file_names: ClassVar[frozenset[str]] = frozenset()
+    file_suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def wants(self, entry: FileRef) -> bool:
+        path = entry.path
+        if "status.d/" not in path or path.endswith(".md5sums"):
+            return False
+        parent = posixpath.dirname(path)
+        return parent == _STATUS_D or parent.endswith("/" + _STATUS_D)
+
+    def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
+        text = decode(read_limited(stream, entry, ctx))
+        return self._packages(text, entry, ctx, distroless=True)
+
+
+def owned_files(tree: FileTree, package: str, arch: str | None = None, *, root: str = "") -> tuple[str, ...]:
+    """Absolute paths (``/usr/bin/tar``) of the files and directories ``package`` installed.
+
+    Reads ``<root>/var/lib/dpkg/info/<package>:<arch>.list`` (multi-arch ``same`` packages) or
+    ``<package>.list``, else the distroless ``status.d/<package>.md5sums`` (files only). Returns ``()``
+    when the tree holds none of them. ``root`` is the directory holding the root filesystem inside
+    the tree (``""`` for a whole image or ``/``).
+    """
+    base = f"{root.strip('/')}/" if root.strip("/") else ""
+    candidates = [f"{base}var/lib/dpkg/info/{package}.list"]
+    if arch:
+        candidates.insert(0, f"{base}var/lib/dpkg/info/{package}:{arch}.list")
+    for path in candidates:
+        data = _read_optional(tree, path)
+        if data is not None:
+            return tuple(
+                line for line in (raw.strip() for raw in decode(data).splitlines()) if line.startswith("/") and line != "/."
+            )
+    data = _read_optional(tree, f"{base}{_STATUS_D}/{package}.md5sums")
+    if data is None:
+        return ()
+    out = []
+    for raw in decode(data).splitlines():
+        _, _, path = raw.strip().partition("  ")
+        if path:
+            out.append("/" + path.lstrip("/"))
+    return tuple(out)
+
+
+def _read_optional(tree: FileTree, path: str) -> bytes | None:
+    try:
+        return read_bytes(tree, path, _LIST_LIMIT)
+    except (FileNotInTreeError, OSError):
+        return None
