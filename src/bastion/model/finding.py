@@ -132,6 +132,9 @@ class VulnEvidence:
     kev_ransomware: bool | None = None
     distro_urgency: str | None = None
     match_reason: str = ""  # e.g. "introduced 0, fixed 2.31.0" or "listed in versions"
+    #: The smallest version of the package that clears *every* vulnerability finding of it (same value
+    #: on each of the package's findings); None when no single known version does.
+    upgrade_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
