@@ -1,13 +1,23 @@
-"""Where reports go: ``--format F`` to stdout, ``--output FILE``, or several ``--output NAME=FILE``."""
+"""Where reports go (``--format F`` to stdout, ``--output FILE``, several ``--output NAME=FILE``), and the
+gate's reasons, printed last on stderr."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from rich.console import Console
+from rich.markup import escape
+
 from bastion.errors import UsageError
-from bastion.model import ScanResult
+from bastion.model import ScanResult, Verdict
+from bastion.policy.model import Policy
 from bastion.reports import registry
+from bastion.reports.base import ReportOptions
+
+__all__ = ["ReportOptions", "parse_outputs", "print_verdict", "write_reports"]
+
+MAX_REASONS = 20
 
 
 def parse_outputs(fmt: str, outputs: list[str]) -> list[tuple[str, Path | None]]:
@@ -33,18 +43,56 @@ def parse_outputs(fmt: str, outputs: list[str]) -> list[tuple[str, Path | None]]
 
 
 def write_reports(
-    result: ScanResult, outputs: list[tuple[str, Path | None]], *, list_packages: bool = False
+    result: ScanResult, outputs: list[tuple[str, Path | None]], options: ReportOptions | None = None
 ) -> None:
+    options = options or ReportOptions()
     for name, dest in outputs:
-        reporter = registry.get(name)
-        if hasattr(reporter, "list_packages"):
-            reporter.list_packages = list_packages
+        reporter = registry.get(name, options)
         if dest is None:
             reporter.render(result, sys.stdout)
             sys.stdout.flush()
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            reporter.render(result, fh)
-        tmp.replace(dest)
+        try:
+            with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+                reporter.render(result, fh)
+            tmp.replace(dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def print_verdict(err: Console, verdict: Verdict | None, policy: Policy, *, quiet: bool = False) -> None:
+    """The gate's outcome and reasons. Failures are always printed; the rest is skipped with --quiet."""
+    if verdict is None:
+        return
+    where = f" (policy: {policy.source})"
+    if not verdict.passed:
+        rules = ", ".join(verdict.failed_rules)
+        err.print(
+            f"[bold red]gate failed[/]{escape(where)}: {len(verdict.violations)} finding(s) break the policy "
+            f"({escape(rules)})",
+            soft_wrap=True,
+        )
+        for v in verdict.violations[:MAX_REASONS]:
+            err.print(f"  [red]x[/] [{escape(v.rule)}] {escape(v.message)}", soft_wrap=True)
+        if len(verdict.violations) > MAX_REASONS:
+            err.print(f"  … and {len(verdict.violations) - MAX_REASONS} more (see the report)")
+    if quiet:
+        return
+    for w in verdict.expired_waivers:
+        counted = f"; {len(w.matched)} finding(s) count again" if w.matched else ""
+        err.print(
+            f"[yellow]warning:[/] waiver {escape(w.id)} expired on {w.expires} (owner: {escape(w.owner or '?')}){counted}",
+            soft_wrap=True,
+        )
+    for w in verdict.unused_waivers:
+        err.print(
+            f"[yellow]warning:[/] waiver {escape(w.id)} matched no finding (unused; owner: {escape(w.owner or '?')})",
+            soft_wrap=True,
+        )
+    if verdict.passed:
+        if verdict.outcome == "warn":
+            err.print(f"[yellow]gate passed with warnings[/]{escape(where)}", soft_wrap=True)
+        else:
+            err.print(f"[green]gate passed[/]{escape(where)}", soft_wrap=True)

@@ -5,18 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bastion.errors import UsageError
-from bastion.reports.base import Reporter
+from bastion.reports.base import ConfigurableReporter, Reporter, ReportOptions
+from bastion.reports.gitlab import GitLabReporter
+from bastion.reports.html import HtmlReporter
 from bastion.reports.json import JsonReporter
+from bastion.reports.junit import JUnitReporter
+from bastion.reports.markdown import MarkdownReporter
+from bastion.reports.sarif import SarifReporter
 from bastion.reports.table import TableReporter
+from bastion.reports.template import TemplateReporter
 
 FORMATS: dict[str, Callable[[], Reporter]] = {
     "table": TableReporter,
     "json": JsonReporter,
+    "sarif": SarifReporter,
+    "junit": JUnitReporter,
+    "gitlab": GitLabReporter,
+    "markdown": MarkdownReporter,
+    "html": HtmlReporter,
+    "template": TemplateReporter,
 }
 
 
-def get(name: str) -> Reporter:
+def get(name: str, options: ReportOptions | None = None) -> Reporter:
     factory = FORMATS.get(name)
     if factory is None:
         raise UsageError(f"unknown format {name!r}", hint=f"choose from: {', '.join(FORMATS)}")
-    return factory()
+    reporter = factory()
+    if options is not None and isinstance(reporter, ConfigurableReporter):
+        reporter.configure(options)
+    return reporter

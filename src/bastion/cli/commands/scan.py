@@ -16,12 +16,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bastion.cli.output import parse_outputs, write_reports
+from bastion.cli.output import ReportOptions, parse_outputs, print_verdict, write_reports
 from bastion.cli.progress import make_progress
+from bastion.config import PolicyOverrides, resolve
 from bastion.detectors.registry import DEFAULT_SCANNERS, SCANNERS
-from bastion.errors import UsageError
-from bastion.model import Severity
-from bastion.policy.model import Policy
 from bastion.progress import NULL_PROGRESS
 from bastion.scan import ScanOptions, detect_inventory, scan
 from bastion.targets.factory import TargetOptions, open_target
@@ -113,15 +111,93 @@ def scan_command(
     history: Annotated[
         bool, typer.Option("--history", help="repo: also scan every commit of the git history for secrets.")
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="bastion.yaml to use (default: bastion.yaml in the target root or here)."
+        ),
+    ] = None,
+    no_config: Annotated[
+        bool,
+        typer.Option("--no-config", help="Ignore any bastion.yaml; use the defaults and the flags only."),
+    ] = False,
+    misconfig_severity: Annotated[
+        str | None,
+        typer.Option(
+            "--misconfig-severity",
+            help="Severities of misconfigurations that fail the gate (else --severity).",
+        ),
+    ] = None,
+    kev_only: Annotated[
+        bool,
+        typer.Option(
+            "--kev-only",
+            "--known-exploited-only",
+            help="Only known-exploited (CISA KEV) vulnerabilities fail.",
+        ),
+    ] = False,
+    epss_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--epss-threshold", help="Only vulnerabilities with an EPSS score at least this (0-1) fail."
+        ),
+    ] = None,
+    vex: Annotated[
+        list[Path] | None,
+        typer.Option("--vex", help="OpenVEX or CycloneDX VEX document to apply (repeatable)."),
+    ] = None,
+    waivers: Annotated[
+        list[Path] | None,
+        typer.Option("--waivers", help="YAML file of waivers, as in bastion.yaml's waivers: (repeatable)."),
+    ] = None,
+    license_deny: Annotated[
+        list[str] | None,
+        typer.Option("--license-deny", help="SPDX ids that fail the gate (comma-separated)."),
+    ] = None,
+    license_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--license-allow", help="SPDX ids allowed; any other declared license fails (comma-separated)."
+        ),
+    ] = None,
+    fail_rule: Annotated[
+        list[str] | None,
+        typer.Option("--fail-rule", help="Misconfiguration rule id that always fails (repeatable)."),
+    ] = None,
+    ignore_rule: Annotated[
+        list[str] | None,
+        typer.Option("--ignore-rule", help="Misconfiguration rule id that never fails (repeatable)."),
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="Jinja2 template file for --format template.")
+    ] = None,
 ) -> int:
     """Scan TARGET and report. Exits 1 (or --exit-code) when the policy gate fails."""
     err = Console(stderr=True, highlight=False)
     outputs = parse_outputs(format, output or [])
-    chosen = _split(scanners) or (("misconfig",) if kind is Kind.config else DEFAULT_SCANNERS)
-    policy = _policy(severity, ignore_unfixed, exit_code)
+    report_options = ReportOptions(list_packages=list_packages, template=template)
+    overrides = PolicyOverrides(
+        severity=severity,
+        misconfig_severity=misconfig_severity,
+        exit_code=exit_code,
+        ignore_unfixed=True if ignore_unfixed else None,
+        known_exploited_only=True if kev_only else None,
+        epss_threshold=epss_threshold,
+        license_deny=_split(license_deny),
+        license_allow=_split(license_allow),
+        fail_rules=_split(fail_rule),
+        ignore_rules=_split(ignore_rule),
+        waiver_files=tuple(waivers or ()),
+        vex_files=tuple(vex or ()),
+    )
+    cfg = resolve(
+        config_path=config, target=target, kind=kind.value, overrides=overrides, discover=not no_config
+    )
+    policy = cfg.policy
+    chosen = _split(scanners) or cfg.scanners or (("misconfig",) if kind is Kind.config else DEFAULT_SCANNERS)
     limits_opts = TargetOptions(
-        skip_dirs=_split(skip_dirs),
-        skip_files=_split(skip_files),
+        skip_dirs=_split(skip_dirs) + cfg.skip_dirs,
+        skip_files=_split(skip_files) + cfg.skip_files,
         platform=platform,
         insecure=insecure,
         username=username,
@@ -136,38 +212,21 @@ def scan_command(
         limits_opts = TargetOptions(**{**limits_opts.__dict__, "progress": sink})
         tgt = open_target(kind.value, target, limits_opts)
         advisories = _open_db(chosen, cache_dir, quiet, err)
-        options = ScanOptions(scanners=chosen, advisories=advisories, policy=policy, inventory=True)
+        options = ScanOptions(
+            scanners=chosen, advisories=advisories, policy=policy, inventory=True, settings=cfg.settings
+        )
         if kind is Kind.sbom:
             sbom_target = tgt
             result = detect_inventory(sbom_target.describe(), sbom_target.inventory(), options)  # type: ignore[attr-defined]
         else:
             result = scan(tgt, options, progress=sink)
-    write_reports(result, outputs, list_packages=list_packages)
+    write_reports(result, outputs, report_options)
     verdict = result.verdict
+    # The gate's reasons come last, on stderr, after every report is written.
+    print_verdict(err, verdict, policy, quiet=quiet)
     if verdict is not None and not verdict.passed:
-        if not quiet:
-            reasons = ", ".join(verdict.failed_rules) or "policy"
-            err.print(
-                f"[bold red]gate failed[/]: {len(verdict.violations)} finding(s) break the policy ({reasons})"
-            )
         return policy.exit_code
     return 0
-
-
-def _policy(severity: str | None, ignore_unfixed: bool, exit_code: int | None) -> Policy:
-    policy = Policy(ignore_unfixed=ignore_unfixed, exit_code=1 if exit_code is None else exit_code)
-    if severity:
-        try:
-            levels = [Severity.parse(s) for s in severity.split(",") if s.strip()]
-        except ValueError as exc:
-            raise UsageError(f"--severity: {exc}", hint="use CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN") from None
-        if len(levels) == 1:
-            policy = Policy(severity=levels[0], ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code)
-        else:
-            policy = Policy(
-                severities=frozenset(levels), ignore_unfixed=ignore_unfixed, exit_code=policy.exit_code
-            )
-    return policy
 
 
 def _open_db(scanners: tuple[str, ...], cache_dir: Path | None, quiet: bool, err: Console) -> object | None:
