@@ -44,6 +44,7 @@ app = typer.Typer(
 app.command("scan", no_args_is_help=True, help="Scan a target: image, fs, repo, sbom or config.")(
     scan_cmd.scan_command
 )
+app.add_typer(__import__("bastion.cli.commands.vex", fromlist=["app"]).app, name="vex")
 
 
 @app.command("version")
