@@ -36,9 +36,13 @@ _ALIAS_RE = re.compile(r"([^,\s]++) ++as ++([^,\s]++)")
 _STABILITY_FLAG_RE = re.compile(rf"@(?:{_STABILITIES})$", re.IGNORECASE)
 _BUILD_RE = re.compile(r"([^,\s+]++)\+[^\s]++")
 _CLASSIC_RE = re.compile(rf"v?(\d{{1,5}}+)(\.\d++)?(\.\d++)?(\.\d++)?{_MODIFIER}", re.IGNORECASE | re.ASCII)
-_DATE_RE = re.compile(rf"v?(\d{{4}}(?:[.:-]?\d{{2}}){{1,6}}(?:[.:-]?\d{{1,3}}){{0,2}}){_MODIFIER}", re.IGNORECASE | re.ASCII)
+_DATE_RE = re.compile(
+    rf"v?(\d{{4}}(?:[.:-]?\d{{2}}){{1,6}}(?:[.:-]?\d{{1,3}}){{0,2}}){_MODIFIER}", re.IGNORECASE | re.ASCII
+)
 _DEV_SUFFIX_RE = re.compile(r"(.*?)[.-]?dev", re.IGNORECASE)
-_BRANCH_RE = re.compile(r"v?(\d++)(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?", re.IGNORECASE | re.ASCII)
+_BRANCH_RE = re.compile(
+    r"v?(\d++)(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?", re.IGNORECASE | re.ASCII
+)
 _NON_DIGIT_RE = re.compile(r"\D", re.ASCII)
 
 _EXPAND = {"a": "alpha", "b": "beta", "p": "patch", "pl": "patch", "rc": "RC"}
@@ -108,7 +112,18 @@ def normalize(version: str) -> str:
 
 # --- PHP version_compare -------------------------------------------------------------------------
 
-_SPECIAL_FORMS = (("dev", 0), ("alpha", 1), ("a", 1), ("beta", 2), ("b", 2), ("RC", 3), ("rc", 3), ("#", 4), ("pl", 5), ("p", 5))
+_SPECIAL_FORMS = (
+    ("dev", 0),
+    ("alpha", 1),
+    ("a", 1),
+    ("beta", 2),
+    ("b", 2),
+    ("RC", 3),
+    ("rc", 3),
+    ("#", 4),
+    ("pl", 5),
+    ("p", 5),
+)
 
 
 def _special_form_order(form: str) -> int:
@@ -133,7 +148,9 @@ def php_canonicalize(version: str) -> str:
         if c in "-_+":
             if out[-1] != ".":
                 out.append(".")
-        elif (lp != "." and not _isdigit(lp) and _isdigit(c)) or (_isdigit(lp) and c != "." and not _isdigit(c)):
+        elif (lp != "." and not _isdigit(lp) and _isdigit(c)) or (
+            _isdigit(lp) and c != "." and not _isdigit(c)
+        ):
             if out[-1] != ".":
                 out.append(".")
             out.append(c)
@@ -157,44 +174,46 @@ def _sign(n: int) -> int:
     return (n > 0) - (n < 0)
 
 
+def _segment_order(a: str, b: str) -> int:
+    if a and b and _isdigit(a[0]) and _isdigit(b[0]):
+        return _sign(_strtol(a) - _strtol(b))
+    if not (a and _isdigit(a[0])) and not (b and _isdigit(b[0])):
+        return _sign(_special_form_order(a) - _special_form_order(b))
+    if a and _isdigit(a[0]):
+        return _sign(_special_form_order("#N#") - _special_form_order(b))
+    return _sign(_special_form_order(a) - _special_form_order("#N#"))
+
+
 def php_version_compare(v1: str, v2: str) -> int:
-    """``php_version_compare`` from ``ext/standard/versioning.c``, -1/0/1."""
+    """``php_version_compare`` from ``ext/standard/versioning.c``, -1/0/1.
+
+    The C code walks two pointers over the canonical strings, cutting at each ``.``; ``p`` is the
+    rest of the string and ``has_dot`` says whether the last cut found a ``.`` (``n != NULL``).
+    """
     if not v1 or not v2:
         if not v1 and not v2:
             return 0
         return 1 if v1 else -1
     p1 = v1 if v1[0] == "#" else php_canonicalize(v1)
     p2 = v2 if v2[0] == "#" else php_canonicalize(v2)
-    # Walk the dot-separated parts the way the C code walks its pointers.
-    parts1, parts2 = p1.split("."), p2.split(".")
-    i1 = i2 = 0
-    has_next1 = has_next2 = True  # n1/n2 != NULL
+    has_dot1 = has_dot2 = True
     compare = 0
-    while i1 < len(parts1) and i2 < len(parts2) and parts1[i1] and parts2[i2] and has_next1 and has_next2:
-        a, b = parts1[i1], parts2[i2]
-        has_next1 = i1 + 1 < len(parts1)
-        has_next2 = i2 + 1 < len(parts2)
-        if _isdigit(a[0]) and _isdigit(b[0]):
-            compare = _sign(_strtol(a) - _strtol(b))
-        elif not _isdigit(a[0]) and not _isdigit(b[0]):
-            compare = _sign(_special_form_order(a) - _special_form_order(b))
-        elif _isdigit(a[0]):
-            compare = _sign(_special_form_order("#N#") - _special_form_order(b))
-        else:
-            compare = _sign(_special_form_order(a) - _special_form_order("#N#"))
+    while p1 and p2 and has_dot1 and has_dot2:
+        seg1, dot1, rest1 = p1.partition(".")
+        seg2, dot2, rest2 = p2.partition(".")
+        has_dot1, has_dot2 = bool(dot1), bool(dot2)
+        compare = _segment_order(seg1, seg2)
         if compare != 0:
             break
-        if has_next1:
-            i1 += 1
-        if has_next2:
-            i2 += 1
+        if has_dot1:
+            p1 = rest1
+        if has_dot2:
+            p2 = rest2
     if compare == 0:
-        if has_next1:
-            rest = ".".join(parts1[i1:])
-            compare = 1 if rest and _isdigit(rest[0]) else php_version_compare(rest, "#N#")
-        elif has_next2:
-            rest = ".".join(parts2[i2:])
-            compare = -1 if rest and _isdigit(rest[0]) else php_version_compare("#N#", rest)
+        if has_dot1:
+            compare = 1 if p1 and _isdigit(p1[0]) else php_version_compare(p1, "#N#")
+        elif has_dot2:
+            compare = -1 if p2 and _isdigit(p2[0]) else php_version_compare("#N#", p2)
     return compare
 
 

@@ -6,10 +6,11 @@ the epoch everything before the first colon. Upstream and revision are compared 
 non-letter, and ``~`` sorts before everything, even the end of the string (``1.0~rc1 < 1.0``); digit
 runs compare numerically. A missing revision compares equal to ``0`` (``1.0 == 1.0-0``).
 
-Validation follows ``parseversion()`` in ``lib/dpkg/parsehelp.c``: surrounding whitespace is ignored;
-an empty version, an empty upstream part, an epoch that is not a non-negative number below 2^31,
-embedded spaces, and characters outside ``[A-Za-z0-9.+~-]`` (plus ``:`` in the upstream part) are
-errors. dpkg only *warns* when the upstream part does not start with a digit; so do we not: such
+Validation follows ``parseversion()`` in ``lib/dpkg/parsehelp.c`` (dpkg 1.21): surrounding whitespace
+is ignored; an empty version, an empty upstream part, an empty revision after ``-``, an epoch that
+is not a non-negative number below 2^31 and embedded spaces are errors there and here. Characters
+outside ``[A-Za-z0-9.+~-]`` (plus ``:`` in the upstream part) only make dpkg warn, but Debian Policy
+forbids them and no archive carries them, so they are rejected here. dpkg only *warns* when the upstream part does not start with a digit; so do we not: such
 versions exist in real archives and parse as dpkg parses them.
 
 The key is a tuple ``(epoch, upstream, revision)`` where each part is a tuple of
@@ -93,6 +94,8 @@ def parse_dpkg(text: str) -> DpkgKey:
     upstream, hyphen, revision = s.rpartition("-")
     if not hyphen:
         upstream, revision = s, ""
+    elif not revision:
+        raise InvalidVersion(f"{text!r}: empty Debian revision after '-'")
     if not upstream:
         raise InvalidVersion(f"{text!r}: empty Debian upstream version")
     if _UPSTREAM_RE.fullmatch(upstream) is None:

@@ -80,13 +80,7 @@ def scheme_for(ecosystem: Ecosystem) -> VersionScheme:
             | Ecosystem.OPENSUSE
         ):
             return RPM
-        case (
-            Ecosystem.SWIFT
-            | Ecosystem.CONAN
-            | Ecosystem.CONDA
-            | Ecosystem.COCOAPODS
-            | Ecosystem.GENERIC
-        ):
+        case Ecosystem.SWIFT | Ecosystem.CONAN | Ecosystem.CONDA | Ecosystem.COCOAPODS | Ecosystem.GENERIC:
             raise UnsupportedEcosystem(
                 f"no version ordering is implemented for ecosystem {ecosystem.value!r}",
                 hint="advisories for it can only be matched by exact version lists or git ranges",

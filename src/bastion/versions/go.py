@@ -33,9 +33,12 @@ _MODULE_RE = re.compile(
     rf"(?:-({_ID}(?:\.{_ID})*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?)?)?",
     re.ASCII,
 )
-# golang.org/x/vuln internal/semver tagRegexp, with the "go" prefix optional:
-# ^go(\d+\.\d+)(\.\d+|)((beta|rc|-pre)(\d+))?$
-_TOOLCHAIN_RE = re.compile(r"(?:go)?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?(?:(beta|rc|-pre)([0-9]+))?", re.ASCII)
+# golang.org/x/vuln internal/semver tagRegexp ^go(\d+\.\d+)(\.\d+|)((beta|rc|-pre)(\d+))?$, without
+# leading zeros (Go never tags them). Without the "go" prefix only the pre-release forms are taken as
+# toolchain versions ("1.21rc2"); "1.20" and "1.20.1" are already module-version shorthands.
+_N = r"(0|[1-9][0-9]*)"
+_TOOLCHAIN_RE = re.compile(rf"go{_N}\.{_N}(?:\.{_N})?(?:(beta|rc|-pre)([1-9][0-9]*))?", re.ASCII)
+_BARE_TOOLCHAIN_RE = re.compile(rf"{_N}\.{_N}(?:\.{_N})?(beta|rc)([1-9][0-9]*)", re.ASCII)
 
 
 @lru_cache(maxsize=65536)
@@ -48,7 +51,7 @@ def parse_go(text: str) -> SemVerKey:
         return (int(m[1]), int(m[2] or 0), int(m[3] or 0), *prerelease_key(m[4]))
     if text == "go1":
         return (1, 0, 0, 1)
-    t = _TOOLCHAIN_RE.fullmatch(text)
+    t = _TOOLCHAIN_RE.fullmatch(text) or _BARE_TOOLCHAIN_RE.fullmatch(text)
     if t is not None and text != "go1.0":
         pre = None
         if t[4] is not None:

@@ -38,7 +38,9 @@ def parse_nuget(text: str) -> NuGetKey:
     """Parse a NuGet version as ``NuGetVersion.Parse`` does."""
     m = _VERSION_RE.fullmatch(text.strip())
     if m is None:
-        raise InvalidVersion(f"{text!r}: not a valid NuGet version (expected N[.N[.N[.N]]][-label][+metadata])")
+        raise InvalidVersion(
+            f"{text!r}: not a valid NuGet version (expected N[.N[.N[.N]]][-label][+metadata])"
+        )
     numbers = tuple(int(g) if g is not None else 0 for g in m.group(1, 2, 3, 4))
     if max(numbers) > _INT32_MAX:
         raise InvalidVersion(f"{text!r}: NuGet version number above 2^31 - 1")

@@ -30,9 +30,7 @@ __all__ = ["RubyGems", "RubyGemsKey", "parse_rubygems"]
 _Element: TypeAlias = tuple[int] | tuple[int, int, str] | tuple[int, int, int]
 RubyGemsKey: TypeAlias = tuple[_Element, ...]
 
-_VERSION_RE = re.compile(
-    r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)?\s*", re.ASCII
-)
+_VERSION_RE = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)?\s*", re.ASCII)
 _SEGMENT_RE = re.compile(r"[0-9]+|[a-z]+", re.ASCII | re.IGNORECASE)
 _END: _Element = (1,)
 

@@ -56,7 +56,9 @@ def parse_semver(text: str) -> SemVerKey:
     """Parse a strict SemVer 2.0.0 string (no ``v`` prefix, no surrounding whitespace)."""
     m = _SEMVER_RE.fullmatch(text)
     if m is None:
-        raise InvalidVersion(f"{text!r}: not a SemVer 2.0.0 version (expected MAJOR.MINOR.PATCH[-PRE][+BUILD])")
+        raise InvalidVersion(
+            f"{text!r}: not a SemVer 2.0.0 version (expected MAJOR.MINOR.PATCH[-PRE][+BUILD])"
+        )
     return (int(m[1]), int(m[2]), int(m[3]), *prerelease_key(m[4]))
 
 
