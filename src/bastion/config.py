@@ -374,8 +374,11 @@ def apply_overrides(config: Config, o: PolicyOverrides) -> Config:
     exit_code = p.exit_code if o.exit_code is None else o.exit_code
     if not 0 <= exit_code <= 255:
         raise UsageError(f"--exit-code: {exit_code} is not an exit status (0-255)")
+    changed = (vp, mp, lp) != (p.vulnerability, p.misconfig, p.license) or o.waiver_files or o.vex_files
+    source = f"{p.source} + command line" if changed or o.exit_code is not None else p.source
     policy = dataclasses.replace(
         p,
+        source=source,
         vulnerability=vp,
         misconfig=mp,
         license=lp,

@@ -75,7 +75,7 @@ def print_verdict(err: Console, verdict: Verdict | None, policy: Policy, *, quie
             soft_wrap=True,
         )
         for v in verdict.violations[:MAX_REASONS]:
-            err.print(f"  [red]x[/] [{escape(v.rule)}] {escape(v.message)}", soft_wrap=True)
+            err.print(f"  [red]x[/] {escape(f'[{v.rule}]')} {escape(v.message)}", soft_wrap=True)
         if len(verdict.violations) > MAX_REASONS:
             err.print(f"  … and {len(verdict.violations) - MAX_REASONS} more (see the report)")
     if quiet:

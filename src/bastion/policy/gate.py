@@ -157,8 +157,10 @@ def _message(f: Finding, rule: str, policy: Policy, expired: Sequence[WaiverUse]
     where = ""
     if f.package:
         where = f" in {f.package}"
-    elif f.location is not None:
+    elif f.location is not None and f.location.path:
         where = f" at {f.location.path}" + (f":{f.location.line}" if f.location.line else "")
+    elif f.location is not None and f.location.resource:
+        where = f" at {f.location.resource}"
     match rule:
         case "vulnerability-severity":
             why = f"{f.severity.value} ({policy.vulnerability.severity.describe()})"

@@ -113,9 +113,9 @@ class MarkdownReporter:
         where = f"{name} {f.installed_version or ''}".strip() if name else c.location_text(f, pkgs)
         st = status.get(f.fingerprint)
         if f.suppressed is not None:
-            state = f"suppressed ({f.suppressed.by}: {f.suppressed.reason})"
+            state = _cell(f"suppressed ({f.suppressed.by}: {f.suppressed.reason})")
         elif st is not None and st.state == "violation":
-            state = f"**fails** `{st.rule}`"
+            state = f"**fails** `{_cell(st.rule or '')}`"
         elif st is not None:
             state = "ok"
         else:
@@ -126,4 +126,4 @@ class MarkdownReporter:
         else:
             ident = _cell(ident)
         kev = " 🔥" if f.known_exploited else ""
-        return f"| {f.severity.value.upper()}{kev} | {ident} | {_cell(where)} | {_cell(', '.join(f.fixed_versions))} | {_cell(state)} |"
+        return f"| {f.severity.value.upper()}{kev} | {ident} | {_cell(where)} | {_cell(', '.join(f.fixed_versions))} | {state} |"
