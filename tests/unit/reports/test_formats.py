@@ -16,7 +16,7 @@ from junitparser import JUnitXml
 from bastion import codec
 from bastion.model import ScanResult
 from bastion.reports import registry
-from bastion.reports.base import ReportOptions
+from bastion.reports.base import ReportError, ReportOptions
 from tests.unit.reports.cases import CASES
 
 REPO = Path(__file__).resolve().parents[3]
@@ -214,14 +214,13 @@ def test_template_is_sandboxed(tmp_path: Path) -> None:
     evil.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     out = io.StringIO()
     reporter = registry.get("template", ReportOptions(template=evil))
-    with pytest.raises(Exception, match="template error|unsafe"):
+    with pytest.raises(ReportError, match=r"evil\.j2: template error: .*unsafe"):
         reporter.render(CASES["empty"](), out)
 
 
 def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.j2"
     bad.write_text("line one\n{% for x in %}\n", encoding="utf-8")
-    from bastion.reports.base import ReportError
 
     with pytest.raises(ReportError, match=r"bad\.j2:2: template syntax error"):
         registry.get("template", ReportOptions(template=bad)).render(CASES["empty"](), io.StringIO())
