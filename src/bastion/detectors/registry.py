@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bastion.detectors.base import AnyDetector
+from bastion.detectors.vulns import VulnDetector
 from bastion.errors import UsageError
 
 #: scanner name → factories of the detectors it enables. Filled in as detectors land.
 SCANNERS: dict[str, tuple[Callable[[], AnyDetector], ...]] = {
-    "vuln": (),
+    "vuln": (VulnDetector,),
     "secret": (),
     "malware": (),
     "misconfig": (),

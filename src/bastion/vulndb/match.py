@@ -291,8 +291,33 @@ def _in_range(v: Any, compiled: _Compiled) -> tuple[bool, str | None]:
     return vulnerable, (fix if vulnerable else None)
 
 
-def _listed_equal(v: Any, versions: tuple[str, ...], scheme: VersionScheme) -> str | None:
-    for listed in versions:
+_LISTED: dict[tuple[int, str], tuple[Affected, dict[Any, str] | None]] = {}
+
+
+def _listed_equal(v: Any, entry: Affected, scheme: VersionScheme) -> str | None:
+    """The listed version equal to ``v`` in ``scheme`` (parsed keys cached per entry)."""
+    cache_key = (id(entry), scheme.name)
+    hit = _LISTED.get(cache_key)
+    if hit is None or hit[0] is not entry:
+        table: dict[Any, str] | None = {}
+        try:
+            for listed in entry.versions:
+                try:
+                    table.setdefault(scheme.parse(listed), listed)  # type: ignore[union-attr]
+                except InvalidVersion:
+                    continue
+        except TypeError:  # unhashable keys: compare one by one
+            table = None
+        if len(_LISTED) >= _COMPILED_MAX:
+            _LISTED.clear()
+        _LISTED[cache_key] = hit = (entry, table)
+    table = hit[1]
+    if table is not None:
+        try:
+            return table.get(v)
+        except TypeError:
+            return None
+    for listed in entry.versions:
         try:
             if scheme.parse(listed) == v:
                 return listed
@@ -315,8 +340,7 @@ def affected(
     """
     if not version:
         return MatchResult(MatchStatus.UNDECIDABLE, "no installed version (unpinned)")
-    if version in entry.versions:
-        return MatchResult(MatchStatus.AFFECTED, f"{version} is listed in the advisory's versions")
+    listed = version in entry.versions
 
     parsed: dict[str, Any] = {}
     errors: list[str] = []
@@ -366,12 +390,14 @@ def affected(
                 hit_reason = f"{version} in {rng.type} range [{_describe(compiled.events)}]"
     if hit_reason:
         return MatchResult(MatchStatus.AFFECTED, hit_reason, tuple(dict.fromkeys(fixes)))
+    if listed:
+        return MatchResult(MatchStatus.AFFECTED, f"{version} is listed in the advisory's versions")
     if entry.versions and scheme is not None:
         v = parse(scheme)
         if v is not None:
-            listed = _listed_equal(v, entry.versions, scheme)
-            if listed is not None:
-                return MatchResult(MatchStatus.AFFECTED, f"{version} equals listed version {listed}")
+            equal = _listed_equal(v, entry, scheme)
+            if equal is not None:
+                return MatchResult(MatchStatus.AFFECTED, f"{version} equals listed version {equal}")
     if undecided:
         return MatchResult(MatchStatus.UNDECIDABLE, "; ".join(dict.fromkeys(undecided)))
     if not entry.ranges and not entry.versions:

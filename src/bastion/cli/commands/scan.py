@@ -171,6 +171,17 @@ def scan_command(
     template: Annotated[
         Path | None, typer.Option("--template", help="Jinja2 template file for --format template.")
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", envvar="BASTION_OFFLINE", help="Never use the network for the vulnerability database."),
+    ] = False,
+    skip_db_update: Annotated[
+        bool, typer.Option("--skip-db-update", help="Use the vulnerability database as it is; do not refresh it.")
+    ] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="BASTION_DB", help="Vulnerability database file (default: <cache dir>/db/vuln.db)."),
+    ] = None,
 ) -> int:
     """Scan TARGET and report. Exits 1 (or --exit-code) when the policy gate fails."""
     err = Console(stderr=True, highlight=False)
@@ -211,7 +222,7 @@ def scan_command(
         sink = progress or NULL_PROGRESS
         limits_opts = TargetOptions(**{**limits_opts.__dict__, "progress": sink})
         tgt = open_target(kind.value, target, limits_opts)
-        advisories = _open_db(chosen, cache_dir, quiet, err)
+        advisories = _open_db(chosen, cache_dir, quiet, err, offline=offline, skip_update=skip_db_update, db=db)
         options = ScanOptions(
             scanners=chosen, advisories=advisories, policy=policy, inventory=True, settings=cfg.settings
         )
@@ -229,18 +240,27 @@ def scan_command(
     return 0
 
 
-def _open_db(scanners: tuple[str, ...], cache_dir: Path | None, quiet: bool, err: Console) -> object | None:
+def _open_db(
+    scanners: tuple[str, ...],
+    cache_dir: Path | None,
+    quiet: bool,
+    err: Console,
+    *,
+    offline: bool = False,
+    skip_update: bool = False,
+    db: Path | None = None,
+) -> object | None:
     if "vuln" not in scanners:
         return None
+    from bastion.vulndb.base import DbError
+    from bastion.vulndb.open import open_for_scan
+
     try:
-        from bastion.vulndb.open import open_for_scan
-    except ImportError:
+        return open_for_scan(cache_dir=cache_dir, quiet=quiet, console=err, offline=offline, skip_update=skip_update, db=db)
+    except DbError as exc:
         if not quiet:
-            err.print(
-                "[yellow]notice:[/] vulnerability database not available; vulnerability scanning skipped"
-            )
+            err.print(f"[yellow]notice:[/] {exc.diagnostics()}; vulnerability scanning skipped")
         return None
-    return open_for_scan(cache_dir=cache_dir, quiet=quiet, console=err)
 
 
 __all__ = ["app", "scan_command", "sys"]

@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_BRANCHES", "OFFICIAL", "AlpineSecdbSource", "parse_secdb"]
 
 OFFICIAL = "https://secdb.alpinelinux.org"
 SOURCE = "alpine-secdb"
-DEFAULT_BRANCHES: tuple[str, ...] = tuple(f"v3.{n}" for n in range(12, 23)) + ("edge",)
+DEFAULT_BRANCHES: tuple[str, ...] = (*(f"v3.{n}" for n in range(12, 23)), "edge")
 REPOS: tuple[str, ...] = ("main", "community")
 _ID = re.compile(r"[A-Z][A-Z0-9]*-[0-9A-Za-z][0-9A-Za-z.:_-]*")
 

@@ -1,0 +1,360 @@
+"""The ``vuln`` detector: inventory x advisory store → one finding per vulnerability per package.
+
+For each package:
+
+1. **Lookup keys.** Language packages: (ecosystem, normalised name). OS packages: the *source*
+   package (dpkg ``Source:``; apk origin; falls back to the binary name when the extractor recorded
+   none) in the distro release derived from the target's os-release (``Debian:12`` and release-less
+   ``Debian``; ``Alpine:v3.19``; see :mod:`bastion.vulndb.releases`). Debian packages are compared by
+   their source version when known.
+2. **Evaluation.** Every ``affected`` entry of every candidate advisory for those keys is evaluated
+   with :func:`bastion.vulndb.match.affected` (OSV algorithm, the ecosystem's version scheme).
+3. **Merging.** Affected advisories that share an id (advisory ids and aliases, transitively) are one
+   vulnerability: GHSA-x, PYSEC-y and CVE-z for the same flaw give one finding listing all ids.
+4. **Primary id:** the CVE id if the group has one (the lowest by year and number when several),
+   else the GHSA id, else the alphabetically first id. Fingerprint:
+   ``fingerprint(VULNERABILITY, primary id, ecosystem, package name, package path)``.
+5. **Fix advice:** ``fixed_versions`` are the ``fixed`` events ending the ranges that contain the
+   installed version (all merged advisories); ``VulnEvidence.upgrade_to`` is the smallest of all the
+   package's fixed versions, above the installed one, that no matched advisory affects: the one
+   upgrade that clears every finding of the package (None when there is none).
+6. **Severity** by :func:`bastion.vulndb.severity.policy_severity`; KEV and EPSS attached by CVE id.
+
+Nothing is dropped silently: an unpinned package (version ``""``) that has advisories, an OS package
+of an unknown release, or an advisory that cannot be evaluated (a version its scheme cannot parse)
+becomes an entry in the result's ``errors`` saying which package, which advisories and why. Such
+packages produce no finding, because no one can say whether they are affected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from bastion.detectors.base import Capability, DetectContext
+from bastion.model import (
+    Cvss,
+    Ecosystem,
+    Finding,
+    FindingKind,
+    Location,
+    OsInfo,
+    Package,
+    PluginId,
+    VulnEvidence,
+    fingerprint,
+)
+from bastion.versions.base import InvalidVersion, VersionScheme
+from bastion.vulndb.base import Advisory, AdvisoryStore, Affected, SeverityScore
+from bastion.vulndb.match import MatchResult, MatchStatus, affected, normalize_name, scheme_for_ecosystem
+from bastion.vulndb.releases import os_ecosystems
+from bastion.vulndb.severity import policy_severity
+
+__all__ = ["PackageMatch", "VulnDetector", "match_package", "primary_id"]
+
+_CVE = re.compile(r"CVE-(\d{4})-(\d+)$")
+_MAX_REFERENCES = 30
+
+
+def primary_id(ids: Iterable[str]) -> str:
+    """CVE (lowest year/number) > GHSA (alphabetical) > any other id (alphabetical)."""
+    pool = sorted(set(ids))
+    cves = [(int(m.group(1)), int(m.group(2)), i) for i in pool if (m := _CVE.match(i))]
+    if cves:
+        return min(cves)[2]
+    ghsa = [i for i in pool if i.startswith("GHSA-")]
+    if ghsa:
+        return ghsa[0]
+    return pool[0]
+
+
+@dataclass
+class _Hit:
+    advisory: Advisory
+    entries: list[Affected]
+    results: list[MatchResult]
+
+    @property
+    def status(self) -> MatchStatus:
+        statuses = {r.status for r in self.results}
+        if MatchStatus.AFFECTED in statuses:
+            return MatchStatus.AFFECTED
+        if MatchStatus.UNDECIDABLE in statuses:
+            return MatchStatus.UNDECIDABLE
+        return MatchStatus.NOT_AFFECTED
+
+
+@dataclass
+class PackageMatch:
+    """What matching one package produced: findings, plus problems that must be reported."""
+
+    findings: list[Finding]
+    problems: list[str]
+
+
+def _lookup(pkg: Package, os_info: OsInfo | None) -> tuple[tuple[str, ...], str, str] | str:
+    """(ecosystems, name, version) to match the package by, or why it cannot be matched."""
+    eco = pkg.ecosystem
+    if not eco.is_os:
+        return (eco.value,), pkg.name, pkg.version
+    ecos = os_ecosystems(eco, os_info)
+    if isinstance(ecos, str):
+        return ecos
+    name = pkg.source_name or pkg.name
+    version = pkg.version
+    if eco in (Ecosystem.DEBIAN, Ecosystem.UBUNTU) and pkg.source_version:
+        version = pkg.source_version
+    return ecos, name, version
+
+
+def _sort_versions(versions: Iterable[str], scheme: VersionScheme | None) -> tuple[str, ...]:
+    uniq = list(dict.fromkeys(versions))
+    if scheme is None:
+        return tuple(sorted(uniq))
+    keyed: list[tuple[Any, str]] = []
+    bad: list[str] = []
+    for v in uniq:
+        try:
+            keyed.append((scheme.parse(v), v))
+        except InvalidVersion:
+            bad.append(v)
+    try:
+        keyed.sort(key=lambda kv: kv[0])
+    except TypeError:
+        return tuple(sorted(uniq))
+    return tuple([v for _, v in keyed] + sorted(bad))
+
+
+class _Groups:
+    """Union-find over advisory ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, ids: Sequence[str]) -> None:
+        root = self.find(ids[0])
+        for other in ids[1:]:
+            r = self.find(other)
+            if r != root:
+                self.parent[r] = root
+
+
+def match_package(store: AdvisoryStore, pkg: Package, os_info: OsInfo | None) -> PackageMatch:
+    """All vulnerability findings for one package (the detector's core, usable on its own)."""
+    look = _lookup(pkg, os_info)
+    if isinstance(look, str):
+        return PackageMatch([], [f"{pkg.name} {pkg.version}: not matched against distro advisories: {look}"])
+    ecosystems, name, version = look
+    candidates: dict[tuple[str, str], Advisory] = {}
+    for eco in ecosystems:
+        for adv in store.candidates(eco, name):
+            candidates.setdefault((adv.id, adv.source), adv)
+    if not candidates:
+        return PackageMatch([], [])
+    if not version:
+        constraint = pkg.metadata.get("constraint", "")
+        ids = ", ".join(sorted({a.id for a in candidates.values()})[:10])
+        more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        return PackageMatch(
+            [],
+            [
+                f"{pkg.name}{' ' + constraint if constraint else ''}: unpinned (no exact version), so not matched "
+                f"against {len(candidates)} advisories ({ids}{more}); pin it or scan a lockfile"
+            ],
+        )
+    eco_set = set(ecosystems)
+    hits: list[_Hit] = []
+    for adv in candidates.values():
+        entries: list[Affected] = []
+        results: list[MatchResult] = []
+        for entry in adv.affected:
+            if entry.ecosystem not in eco_set or entry.key != normalize_name(entry.ecosystem, name):
+                continue
+            scheme = scheme_for_ecosystem(entry.ecosystem)
+            entries.append(entry)
+            results.append(affected(version, entry, scheme))
+        if entries:
+            hits.append(_Hit(adv, entries, results))
+    affected_hits = [h for h in hits if h.status is MatchStatus.AFFECTED]
+    undecided = [h for h in hits if h.status is MatchStatus.UNDECIDABLE]
+    problems: list[str] = []
+    groups = _Groups()
+    for h in affected_hits:
+        groups.union(h.advisory.ids)
+    if undecided:
+        decided_ids = {i for h in affected_hits for i in h.advisory.ids}
+        open_ = [h for h in undecided if not decided_ids.intersection(h.advisory.ids)]
+        if open_:
+            reasons = sorted(
+                {r.reason for h in open_ for r in h.results if r.status is MatchStatus.UNDECIDABLE}
+            )
+            ids = ", ".join(sorted({h.advisory.id for h in open_}))
+            problems.append(
+                f"{pkg.name} {version}: cannot decide whether {ids} affect this version: {'; '.join(reasons)}"
+            )
+    by_group: dict[str, list[_Hit]] = {}
+    for h in affected_hits:
+        by_group.setdefault(groups.find(h.advisory.id), []).append(h)
+    scheme = scheme_for_ecosystem(ecosystems[0])
+    upgrade = _smallest_upgrade(version, hits, affected_hits, scheme)
+    findings = [_finding(pkg, version, group, store, scheme, upgrade) for group in by_group.values()]
+    return PackageMatch(findings, problems)
+
+
+def _smallest_upgrade(
+    version: str, hits: list[_Hit], affected_hits: list[_Hit], scheme: VersionScheme | None
+) -> str | None:
+    if not affected_hits or scheme is None:
+        return None
+    try:
+        current = scheme.parse(version)
+    except InvalidVersion:
+        return None
+    fixes = {f for h in affected_hits for r in h.results for f in r.fixed}
+    # every fixed event of a matched entry is a candidate: the fix of one finding may reopen another
+    for h in affected_hits:
+        for e in h.entries:
+            for rng in e.ranges:
+                fixes.update(ev.value for ev in rng.events if ev.kind == "fixed")
+    for cand in _sort_versions(fixes, scheme):
+        try:
+            if not scheme.parse(cand) > current:
+                continue
+        except InvalidVersion:
+            continue
+        if all(
+            affected(cand, entry, scheme_for_ecosystem(entry.ecosystem)).status is not MatchStatus.AFFECTED
+            for h in hits
+            if h.status is MatchStatus.AFFECTED
+            for entry in h.entries
+        ):
+            return cand
+    return None
+
+
+def _finding(
+    pkg: Package,
+    version: str,
+    group: list[_Hit],
+    store: AdvisoryStore,
+    scheme: VersionScheme | None,
+    upgrade: str | None,
+) -> Finding:
+    ids: dict[str, None] = {}
+    for h in group:
+        for i in h.advisory.ids:
+            ids[i] = None
+    primary = primary_id(ids)
+    aliases = tuple(sorted(i for i in ids if i != primary))
+    advisories = sorted(
+        (h.advisory for h in group), key=lambda a: (a.id != primary, not a.id.startswith("GHSA-"), a.id)
+    )
+    title = next((a.summary for a in advisories if a.summary), "")
+    if not title:
+        details = next((a.details for a in advisories if a.details), "")
+        title = details.strip().split("\n", 1)[0][:200] if details else primary
+    description = next((a.details for a in advisories if a.details), "")
+    scores: list[SeverityScore] = []
+    for h in group:
+        scores.extend(h.advisory.severity)
+        for e in h.entries:
+            scores.extend(e.severity)
+    severity, severity_source, cvss = policy_severity(scores, os_package=pkg.ecosystem.is_os)
+    fixes = _sort_versions((f for h in group for r in h.results if r.is_affected for f in r.fixed), scheme)
+    distro_states = [e.fix_state for h in group for e in h.entries if e.fix_state]
+    urgencies = [e.urgency for h in group for e in h.entries if e.urgency]
+    if fixes:
+        fix_state = "fixed"
+    elif "wont_fix" in distro_states:
+        fix_state = "wont_fix"
+    elif distro_states or any(_open_ended(h) for h in group):
+        fix_state = "not_fixed"
+    else:
+        fix_state = "unknown"
+    cves = [i for i in ids if i.startswith("CVE-")]
+    kev = next((k for c in cves if (k := store.kev(c)) is not None), None)
+    epss = max((e for c in cves if (e := store.epss(c)) is not None), default=None)
+    published = min((a.published for a in advisories if a.published), default=None)
+    modified = max(
+        (a.modified for a in advisories if a.modified and not a.modified.startswith("0001-")), default=None
+    )
+    reasons = "; ".join(f"{h.advisory.id}: {r.reason}" for h in group for r in h.results if r.is_affected)
+    refs: dict[str, None] = {}
+    for a in advisories:
+        for u in a.references:
+            refs[u] = None
+    location = pkg.locations[0] if pkg.locations else None
+    return Finding(
+        kind=FindingKind.VULNERABILITY,
+        id=primary,
+        title=title,
+        severity=severity,
+        fingerprint=fingerprint(FindingKind.VULNERABILITY, primary, pkg.ecosystem.value, pkg.name, pkg.path),
+        aliases=aliases,
+        description=description,
+        package=pkg.purl or None,
+        package_id=pkg.id or None,
+        installed_version=pkg.version,
+        fixed_versions=fixes,
+        known_exploited=kev is not None,
+        cvss=_sort_cvss(cvss),
+        location=Location(path=location.path, layer=location.layer) if location else None,
+        references=tuple(list(refs)[:_MAX_REFERENCES]),
+        found_by=VulnDetector.plugin.name,
+        evidence=VulnEvidence(
+            data_source=", ".join(sorted({a.source for a in advisories})),
+            severity_source=severity_source,
+            fix_state=fix_state,  # type: ignore[arg-type]
+            published=published,
+            modified=modified,
+            epss=epss[0] if epss else None,
+            epss_percentile=epss[1] if epss else None,
+            kev_due_date=kev.due_date if kev else None,
+            kev_ransomware=kev.ransomware if kev else None,
+            distro_urgency=urgencies[0] if urgencies else None,
+            match_reason=reasons
+            if version == pkg.version
+            else f"{reasons} (compared as source version {version})",
+            upgrade_to=upgrade,
+        ),
+    )
+
+
+def _open_ended(h: _Hit) -> bool:
+    """An affected entry whose matching range has no upper bound at all (no fixed, no last_affected)."""
+    return any(
+        r.is_affected
+        and not r.fixed
+        and not any(ev.kind in ("fixed", "last_affected") for rng in e.ranges for ev in rng.events)
+        for e, r in zip(h.entries, h.results, strict=True)
+    )
+
+
+def _sort_cvss(items: tuple[Cvss, ...]) -> tuple[Cvss, ...]:
+    return tuple(sorted(items, key=lambda c: (c.version, c.source, c.vector), reverse=True))
+
+
+class VulnDetector:
+    plugin: ClassVar[PluginId] = PluginId("vuln/osv", 1)
+    kind: ClassVar[FindingKind] = FindingKind.VULNERABILITY
+    requires: ClassVar[frozenset[Capability]] = frozenset({Capability.INVENTORY, Capability.ADVISORIES})
+
+    def detect(self, ctx: DetectContext) -> Iterator[Finding]:
+        store: AdvisoryStore = ctx.advisories  # type: ignore[assignment]
+        os_info = ctx.target.os
+        for pkg in ctx.inventory.packages:
+            result = match_package(store, pkg, os_info)
+            for problem in result.problems:
+                layer = pkg.locations[0].layer if pkg.locations else None
+                ctx.error(pkg.path or ".", problem, plugin=self.plugin.name, layer=layer)
+            yield from result.findings

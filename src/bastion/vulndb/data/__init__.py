@@ -1,0 +1,1 @@
+"""The bundled offline snapshot (``snapshot.db.zst``, built by ``scripts/build_snapshot.py``)."""
