@@ -8,6 +8,7 @@ blob is verified against its digest as it is read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -220,9 +221,9 @@ def _layer_blobs(files: _Files, manifest: Manifest) -> list[LayerBlob | str]:
             continue
         out.append(
             LayerBlob(
-                open=lambda name=name: files.open(name), verify=desc.digest, location=f"{files.label}/{name}"
+                open=functools.partial(files.open, name), verify=desc.digest, location=f"{files.label}/{name}"
             )
-        )  # type: ignore[misc]
+        )
     return out
 
 
@@ -534,9 +535,9 @@ class DockerArchiveSource:
             verify = self._diff_ids[i] if sniff_compression(head) == "none" else named
             out.append(
                 LayerBlob(
-                    open=lambda name=name: files.open(name), verify=verify, location=f"{files.label}!{name}"
+                    open=functools.partial(files.open, name), verify=verify, location=f"{files.label}!{name}"
                 )
-            )  # type: ignore[misc]
+            )
         return out
 
 

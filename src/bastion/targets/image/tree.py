@@ -320,9 +320,16 @@ class LayeredTree:
         return node
 
     def stat(self, path: str) -> FileRef | None:
+        """The entry at ``path`` after resolving symlinks; a directory only implied by its children
+        (no tar member of its own) is reported as a plain ``dir`` without a layer."""
         node = self._resolve(path)
-        if node is None or node.entry < 0:
+        if node is None:
             return None
+        if node.entry < 0:
+            if node is self._root or node.children is None:
+                return None
+            resolved = resolve_in_root(path.strip("/"), self._readlink, self._limits.max_symlink_hops)
+            return FileRef(resolved, 0, 0o755, FileType.DIR)
         return self._entries[node.entry].ref
 
     def open(self, ref: FileRef | str) -> BinaryIO:
