@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from bastion.errors import UsageError
 from bastion.reports.base import ConfigurableReporter, Reporter, ReportOptions
+from bastion.reports.cyclonedx import CycloneDxReporter
 from bastion.reports.gitlab import GitLabReporter
 from bastion.reports.html import HtmlReporter
 from bastion.reports.json import JsonReporter
 from bastion.reports.junit import JUnitReporter
 from bastion.reports.markdown import MarkdownReporter
 from bastion.reports.sarif import SarifReporter
+from bastion.reports.spdx import SpdxJsonReporter
 from bastion.reports.table import TableReporter
 from bastion.reports.template import TemplateReporter
 
@@ -24,6 +26,8 @@ FORMATS: dict[str, Callable[[], Reporter]] = {
     "markdown": MarkdownReporter,
     "html": HtmlReporter,
     "template": TemplateReporter,
+    "cyclonedx": CycloneDxReporter,
+    "spdx-json": SpdxJsonReporter,
 }
 
 
