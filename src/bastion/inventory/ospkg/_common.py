@@ -6,8 +6,9 @@ from typing import BinaryIO
 
 from bastion.errors import ExtractError
 from bastion.inventory.base import ExtractContext, make_purl
+from bastion.inventory.ospkg.distro import detect_os
 from bastion.inventory.ospkg.release import Release
-from bastion.model import FileRef
+from bastion.model import FileRef, OsInfo
 
 
 def read_limited(stream: BinaryIO, entry: FileRef, ctx: ExtractContext) -> bytes:
@@ -44,3 +45,16 @@ def os_purl(ptype: str, release: Release, name: str, version: str, arch: str | N
     epoch, bare = split_epoch(version)
     qualifiers = {"arch": arch or "", "distro": release.distro, "epoch": epoch}
     return make_purl(ptype, name, bare, namespace=release.purl_namespace or None, qualifiers=qualifiers)
+
+
+def os_of(entry: FileRef, ctx: ExtractContext, db_path: str) -> OsInfo | None:
+    """The OS of the root filesystem holding a package database found at ``entry``.
+
+    ``db_path`` is where the database lives relative to its root (``var/lib/dpkg/status``). At the
+    top of the tree that is the scan's detected OS (``ctx.os``); a database inside a nested root
+    filesystem (an unpacked image in a scanned directory) gets that root's own release files.
+    """
+    path = entry.path
+    if path == db_path or not path.endswith("/" + db_path):
+        return ctx.os
+    return detect_os(ctx.tree, root=path[: -len(db_path) - 1])

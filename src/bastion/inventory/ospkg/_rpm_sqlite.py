@@ -3,7 +3,7 @@
 The headers are the ``blob`` column of table ``Packages (hnum INTEGER PRIMARY KEY, blob BLOB)``.
 The file comes from a tree as a stream, so it is copied into a private temporary directory (with
 the ``-wal`` file beside it when the tree has one, so committed transactions still in the
-write-ahead log are seen) and opened there with the standard library's ``sqlite3``.
+write-ahead log are seen) and opened there read-only with the standard library's ``sqlite3``.
 
 A database file is a program of sorts: a view or generated column named like rpm's table could
 compute forever. So the ``Packages`` object must be a plain table, the connection is query-only
@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from typing import BinaryIO
+from urllib.parse import quote
 
 __all__ = ["SqliteError", "iter_blobs", "sniff"]
 
@@ -78,8 +79,8 @@ def iter_blobs(
             return int(steps > step_budget or time.monotonic() > deadline)
 
         try:
-            # A private copy: opening read-write lets SQLite replay a -wal file; nothing else writes.
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+            # Read-only; SQLite still applies a -wal file (it creates the -shm index in our directory).
+            conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None)
         except sqlite3.Error as exc:
             raise SqliteError(f"cannot open: {exc}") from None
         try:

@@ -15,7 +15,7 @@ from typing import BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.inventory.base import ExtractContext, make_package
-from bastion.inventory.ospkg._common import decode, os_purl, read_limited
+from bastion.inventory.ospkg._common import decode, os_of, os_purl, read_limited
 from bastion.inventory.ospkg.release import release_for
 from bastion.model import Ecosystem, FileRef, Package, PluginId
 
@@ -65,7 +65,7 @@ class ApkInstalledExtractor:
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         text = decode(read_limited(stream, entry, ctx))
-        release = release_for(ctx.os, "apk")
+        release = release_for(os_of(entry, ctx, _DB_SUFFIX), "apk")
         records = []
         seen_name = False
         for lineno, fields in iter_records(text):

@@ -170,6 +170,7 @@ def _from_rpm_release(text: str) -> OsInfo | None:
 
 
 def _from_suse_release(text: str) -> OsInfo | None:
+    """The deprecated ``etc/SuSE-release``: ``SUSE Linux Enterprise Server 12 (x86_64)``, ``VERSION = 12``…"""
     lines = text.strip().splitlines()
     if not lines:
         return None
@@ -177,11 +178,14 @@ def _from_suse_release(text: str) -> OsInfo | None:
     version = kv.get("VERSION", "")
     if not version:
         return None
-    family = "opensuse-leap" if lines[0].lower().startswith("opensuse") else "sles"
+    product = lines[0].split("(")[0].strip()  # drop the "(x86_64)" architecture suffix
+    family = "opensuse-leap" if product.lower().startswith("opensuse") else "sles"
     patch = kv.get("PATCHLEVEL")
     if patch and "." not in version:
         version = f"{version}.{patch}"
-    return OsInfo(family=family, version=version, name=lines[0].strip())
+        if patch != "0":
+            product = f"{product} SP{patch}"  # as PRETTY_NAME spells it: "… Server 12 SP3"
+    return OsInfo(family=family, version=version, name=product)
 
 
 def _from_lsb_release(text: str) -> OsInfo | None:
@@ -211,61 +215,66 @@ def _from_debian_version(text: str) -> OsInfo | None:
                   codename=codename if codename in DEBIAN_CODENAMES else None)
 
 
-def _is_distroless_dpkg(tree: FileTree) -> bool:
+def _is_distroless_dpkg(tree: FileTree, base: str) -> bool:
     """Google distroless: one file per package in ``status.d/``, no ``status`` file."""
-    entry = tree.stat("var/lib/dpkg/status.d")
+    entry = tree.stat(f"{base}var/lib/dpkg/status.d")
     if entry is None or entry.type is not FileType.DIR:
         return False
-    return tree.stat("var/lib/dpkg/status") is None
+    return tree.stat(f"{base}var/lib/dpkg/status") is None
 
 
-def detect_os(tree: FileTree) -> OsInfo | None:
-    """The distribution of a root filesystem, or None when nothing says."""
-    info = _detect(tree)
+def detect_os(tree: FileTree, root: str = "") -> OsInfo | None:
+    """The distribution of the root filesystem at ``root`` inside the tree (``""``: the tree itself).
+
+    None when no release file says.
+    """
+    base = f"{root.strip('/')}/" if root.strip("/") else ""
+    info = _detect(tree, base)
     if info is None:
         return None
     if info.family == "debian":
         if not info.version:
             # Debian testing/sid os-release carries no VERSION_ID; debian_version may.
-            text = _read_text(tree, "etc/debian_version")
+            text = _read_text(tree, f"{base}etc/debian_version")
             fallback = _from_debian_version(text) if text else None
             if fallback is not None and fallback.version:
                 info = OsInfo(info.family, fallback.version, info.name, info.codename or fallback.codename,
                               info.distroless)
-        if not info.distroless and _is_distroless_dpkg(tree):
+        if not info.distroless and _is_distroless_dpkg(tree, base):
             info = OsInfo(info.family, info.version, info.name, info.codename, True)
     return info
 
 
-def _detect(tree: FileTree) -> OsInfo | None:
+def _detect(tree: FileTree, base: str) -> OsInfo | None:
     for path in _OS_RELEASE:
-        text = _read_text(tree, path)
+        text = _read_text(tree, base + path)
         if text is None:
             continue
         info = _from_os_release(parse_os_release(text))
         if info is not None:
             return info
-    text = _read_text(tree, "etc/alpine-release")
+    text = _read_text(tree, f"{base}etc/alpine-release")
     if text and text.strip():
         version = text.strip().splitlines()[0].strip()
-        return OsInfo(family="alpine", version=version, name=f"Alpine Linux v{version}")
+        branch = ".".join(version.split(".")[:2])
+        return OsInfo(family="alpine", version=version, name=f"Alpine Linux v{branch}")
     for path in _RPM_RELEASE:
-        text = _read_text(tree, path)
+        text = _read_text(tree, base + path)
         if text:
             info = _from_rpm_release(text)
             if info is not None:
                 return info
-    text = _read_text(tree, "etc/SuSE-release")
+    text = _read_text(tree, f"{base}etc/SuSE-release")
     if text:
         info = _from_suse_release(text)
         if info is not None:
             return info
-    text = _read_text(tree, "etc/lsb-release")
+    text = _read_text(tree, f"{base}etc/lsb-release")
     if text:
         info = _from_lsb_release(text)
         if info is not None:
             return info
-    text = _read_text(tree, "etc/debian_version")
+    text = _read_text(tree, f"{base}etc/debian_version")
     if text:
         return _from_debian_version(text)
     return None

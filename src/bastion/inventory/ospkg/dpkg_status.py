@@ -24,7 +24,7 @@ from typing import BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.inventory.base import ExtractContext, make_package
-from bastion.inventory.ospkg._common import decode, os_purl, read_limited, split_epoch
+from bastion.inventory.ospkg._common import decode, os_of, os_purl, read_limited, split_epoch
 from bastion.inventory.ospkg.release import release_for
 from bastion.model import Ecosystem, FileRef, Package, PluginId
 from bastion.targets.base import FileNotInTreeError, FileTree, read_bytes
@@ -112,7 +112,8 @@ class _DpkgBase:
     plugin: ClassVar[PluginId]
 
     def _packages(self, text: str, entry: FileRef, ctx: ExtractContext, *, distroless: bool) -> list[Package]:
-        release = release_for(ctx.os, "dpkg")
+        db_path = f"{_STATUS_D}/{entry.name}" if distroless else _STATUS_SUFFIX
+        release = release_for(os_of(entry, ctx, db_path), "dpkg")
         stanzas: list[tuple[int, dict[str, str]]] = []
         parsed = list(iter_stanzas(text))
         if text.strip() and not any("package" in fields for _, fields in parsed):

@@ -24,7 +24,8 @@ Manager = Literal["dpkg", "apk", "rpm"]
 class Release:
     """How the packages of one OS release are identified.
 
-    ``osv_ecosystem`` is the OSV ecosystem string, exact where OSV defines the ecosystem. Two cases
+    ``osv_ecosystem`` is the OSV ecosystem string, exact where OSV defines the ecosystem ("" for
+    ``generic``: an rpm database on a distribution bastion does not know). Two cases
     are prefixes rather than exact strings: Red Hat (``Red Hat:enterprise_linux:9``; OSV scopes Red Hat
     advisories by product stream, ``Red Hat:enterprise_linux:9::appstream``, which an image does not
     record) and releases without any version (``Debian``), where OSV data for every release applies.
@@ -32,6 +33,7 @@ class Release:
 
     ecosystem: Ecosystem
     osv_ecosystem: str
+    #: The purl namespace ("" for none).
     purl_namespace: str
     #: The purl ``distro`` qualifier (``debian-12``, ``alpine-3.19.1``, ``rhel-9.3``); "" when unknown.
     distro: str = ""
@@ -125,8 +127,11 @@ def _osv(ecosystem: Ecosystem, os: OsInfo) -> str:
             name = os.name or _suse_name(os)
             return f"{ecosystem.value}:{name}" if name else ecosystem.value
         case Ecosystem.AMAZON:
-            # Amazon Linux 2 and 2023 are the release names; VERSION_ID is "2" or "2023".
-            return f"{ecosystem.value}:{major(version)}" if major(version) else ecosystem.value
+            # VERSION_ID is "2" or "2023"; the first Amazon Linux AMI counted years ("2018.03").
+            release = major(version)
+            if release.startswith("20") and release not in ("2022", "2023") and "." in version:
+                release = "1"
+            return f"{ecosystem.value}:{release}" if release else ecosystem.value
         case _:
             return f"{ecosystem.value}:{major(version)}" if major(version) else ecosystem.value
 
@@ -152,15 +157,16 @@ def release_for(os: OsInfo | None, manager: Manager) -> Release:
     """
     table = {"dpkg": _DPKG, "apk": _APK, "rpm": _RPM}[manager]
     default_eco, default_ns = _DEFAULT[manager]
+    default_osv = "" if default_eco is Ecosystem.GENERIC else default_eco.value
     if os is None:
-        return Release(default_eco, default_eco.value, default_ns or manager, "")
+        return Release(default_eco, default_osv, default_ns, "")
     family = os.family
     distro = f"{family}-{os.version}" if os.version else family
     ecosystem = table.get(family)
     if ecosystem is None:
         # A derivative (Kali, Mint, Raspbian …) or an unknown rpm distribution: keep its own name in
         # the purl, match against the home distribution without a release.
-        return Release(default_eco, default_eco.value, family or default_ns or manager, distro)
+        return Release(default_eco, default_osv, family or default_ns, distro)
     namespace = _RPM_NAMESPACE.get(family, family) if manager == "rpm" else family
     return Release(ecosystem, _osv(ecosystem, os), namespace, distro)
 

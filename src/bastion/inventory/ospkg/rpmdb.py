@@ -26,7 +26,7 @@ from bastion.errors import ExtractError
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.inventory.base import ExtractContext, make_package
 from bastion.inventory.ospkg import _rpm_bdb, _rpm_ndb, _rpm_sqlite
-from bastion.inventory.ospkg._common import os_purl
+from bastion.inventory.ospkg._common import os_of, os_purl
 from bastion.inventory.ospkg._rpm_header import HeaderError, RpmHeader, parse_header, parse_source_rpm
 from bastion.inventory.ospkg.release import release_for
 from bastion.model import Ecosystem, FileRef, Package, PluginId
@@ -150,7 +150,9 @@ class RpmDbExtractor:
             ctx.warn(entry.path, f"{len(problems) - _MAX_WARNINGS} more corrupt package headers skipped")
 
         headers = [h for h in headers if h.name != "gpg-pubkey"]
-        release = release_for(ctx.os, "rpm")
+        parent = posixpath.dirname(entry.path)
+        db_dir = next((d for d in RPM_DIRS if parent == d or parent.endswith("/" + d)), RPM_DIRS[0])
+        release = release_for(os_of(entry, ctx, f"{db_dir}/{entry.name}"), "rpm")
         deps = _resolve_requires(headers)
         out = []
         for i, h in enumerate(headers):
