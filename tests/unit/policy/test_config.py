@@ -169,7 +169,7 @@ def test_waiver_file_accepts_a_list_or_a_section(tmp_path: Path, monkeypatch: py
     assert (
         load_waivers(write(tmp_path, "waivers:\n" + textwrap.indent(item, "  "), "w2.yaml"))[0].id == "CVE-1"
     )
-    with pytest.raises(ConfigError, match=r"w3\.yaml:3: waivers\[0\]\.owner: missing"):
+    with pytest.raises(ConfigError, match=r"w3\.yaml:2: waivers\[0\]\.owner: missing"):
         load_waivers(
             write(
                 tmp_path, "waivers:\n  - id: CVE-1\n    reason: r\n    expires: 2026-01-01\n", "w3.yaml"
