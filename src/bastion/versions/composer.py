@@ -17,18 +17,19 @@ Named branches (``dev-master``, ``dev-feature/x``) normalise fine but are not or
 
 Ordering is PHP's ``version_compare`` (``ext/standard/versioning.c``) on the normalised strings:
 ``dev < alpha = a < beta = b < RC = rc < (number) < pl = p`` (``patch`` starts with ``p``), any
-other string below ``dev``. Keys are :class:`ComposerVersion` objects that replay that algorithm.
+other string below ``dev``. Keys are tuples (see :func:`composer_key`); :func:`php_version_compare`
+is the literal port of the C function, used to check them.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from bastion.versions.base import InvalidVersion
 
-__all__ = ["Composer", "ComposerVersion", "normalize", "parse_composer", "php_version_compare"]
+__all__ = ["Composer", "ComposerKey", "composer_key", "normalize", "parse_composer", "php_version_compare"]
 
 _MODIFIER = r"[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*+)?)?([.-]?dev)?"
 _STABILITIES = r"stable|RC|beta|alpha|dev"
@@ -217,56 +218,37 @@ def php_version_compare(v1: str, v2: str) -> int:
     return compare
 
 
-class ComposerVersion:
-    """A normalised Composer version; ordering is PHP ``version_compare``."""
+ComposerKey: TypeAlias = tuple[tuple[int, ...], ...]
+_END_SEGMENT = (4,)
 
-    __slots__ = ("_hash", "normalized")
 
-    def __init__(self, normalized: str) -> None:
-        self.normalized = normalized
-        # Versions that compare equal have the same leading numbers (see module docs), so hashing
-        # those is consistent with __eq__.
-        lead = []
-        for part in php_canonicalize(normalized).split("."):
-            if not part or not _isdigit(part[0]):
-                break
-            lead.append(_strtol(part))
-        self._hash = hash(tuple(lead))
+def composer_key(normalized: str) -> ComposerKey:
+    """A tuple whose order is ``version_compare``'s order on normalised Composer versions.
 
-    def _cmp(self, other: ComposerVersion) -> int:
-        return php_version_compare(self.normalized, other.normalized)
-
-    def __lt__(self, other: ComposerVersion) -> bool:
-        return self._cmp(other) < 0
-
-    def __le__(self, other: ComposerVersion) -> bool:
-        return self._cmp(other) <= 0
-
-    def __gt__(self, other: ComposerVersion) -> bool:
-        return self._cmp(other) > 0
-
-    def __ge__(self, other: ComposerVersion) -> bool:
-        return self._cmp(other) >= 0
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ComposerVersion):
-            return NotImplemented
-        return self._cmp(other) == 0
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __repr__(self) -> str:
-        return f"ComposerVersion({self.normalized!r})"
+    A normalised version canonicalises to dot-separated segments that are all digits or all letters,
+    with no empty segment and no ``#``. For such strings ``version_compare`` compares segment by
+    segment: numbers numerically, letters by special-form order, a number against letters as the
+    form ``#N#`` (order 4); when one side runs out, the other's next segment is compared with
+    ``#N#`` too, a number beating it. So a number is ``(4, n)``, letters are ``(order,)`` and the
+    end is ``(4,)``. (test_composer.py checks this against :func:`php_version_compare`.)
+    """
+    key: list[tuple[int, ...]] = []
+    for segment in php_canonicalize(normalized).split("."):
+        if segment and _isdigit(segment[0]):
+            key.append((4, _strtol(segment)))
+        else:
+            key.append((_special_form_order(segment),))
+    key.append(_END_SEGMENT)
+    return tuple(key)
 
 
 @lru_cache(maxsize=65536)
-def parse_composer(text: str) -> ComposerVersion:
+def parse_composer(text: str) -> ComposerKey:
     """Normalise a Packagist version; named ``dev-`` branches are refused (they have no order)."""
     normalized = normalize(text)
     if normalized.startswith("dev-"):
         raise InvalidVersion(f"{text!r}: Composer dev branch {normalized!r} has no version order")
-    return ComposerVersion(normalized)
+    return composer_key(normalized)
 
 
 class Composer:
@@ -274,5 +256,5 @@ class Composer:
 
     name: ClassVar[str] = "composer"
 
-    def parse(self, text: str) -> ComposerVersion:
+    def parse(self, text: str) -> ComposerKey:
         return parse_composer(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bastion.versions import Composer, InvalidVersion
-from bastion.versions.composer import normalize, php_version_compare
+from bastion.versions.composer import composer_key, normalize, php_version_compare
 
 from .conftest import Relation, check_relation, check_total_order, corpus_params, load_corpus
 
@@ -115,3 +115,13 @@ def test_normalize(text: str, normalized: str) -> None:
 def test_invalid(text: str) -> None:
     with pytest.raises(InvalidVersion):
         SCHEME.parse(text)
+
+
+def test_keys_agree_with_version_compare() -> None:
+    # composer_key is a tuple encoding of version_compare on normalised versions: check every pair
+    # of normalised versions from the corpus against the literal port of the C function.
+    versions = sorted({normalize(v) for r in load_corpus("composer") for v in (r.left, r.right)})
+    for a in versions:
+        for b in versions:
+            ka, kb = composer_key(a), composer_key(b)
+            assert (ka > kb) - (ka < kb) == php_version_compare(a, b), (a, b)
