@@ -10,8 +10,9 @@ Validation follows ``parseversion()`` in ``lib/dpkg/parsehelp.c`` (dpkg 1.21): s
 is ignored; an empty version, an empty upstream part, an empty revision after ``-``, an epoch that
 is not a non-negative number below 2^31 and embedded spaces are errors there and here. Characters
 outside ``[A-Za-z0-9.+~-]`` (plus ``:`` in the upstream part) only make dpkg warn, but Debian Policy
-forbids them and no archive carries them, so they are rejected here. dpkg only *warns* when the upstream part does not start with a digit; so do we not: such
-versions exist in real archives and parse as dpkg parses them.
+forbids them and no archive carries them, so they are rejected here. An upstream part that does not
+start with a digit also only makes dpkg warn; that one is accepted here, because such versions exist in
+real archives and dpkg compares them normally.
 
 The key is a tuple ``(epoch, upstream, revision)`` where each part is a tuple of
 ``(non_digit_orders, number)`` pairs followed by a terminator pair, so plain tuple comparison gives
