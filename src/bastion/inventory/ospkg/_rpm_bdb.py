@@ -85,7 +85,9 @@ def iter_values(stream: BinaryIO, *, max_value: int) -> Iterator[tuple[bytes, by
         order = ">"
     else:
         raise BdbError("no Berkeley DB hash magic (0x061561) in the metadata page")
-    page_size, encrypt, page_type, _flags, _unused, _free, last_pgno = struct.unpack_from(order + "IBBBBII", meta, 20)
+    page_size, encrypt, page_type, _flags, _unused, _free, last_pgno = struct.unpack_from(
+        order + "IBBBBII", meta, 20
+    )
     if page_size not in _VALID_PAGE_SIZES:
         raise BdbError(f"page size {page_size}, expected a power of two from 512 to 65536")
     if encrypt != 0:
@@ -94,7 +96,9 @@ def iter_values(stream: BinaryIO, *, max_value: int) -> Iterator[tuple[bytes, by
         raise BdbError(f"metadata page has type {page_type}, expected {_P_HASHMETA} (hash metadata)")
     pages = _Pages(stream, size, page_size, order)
     if last_pgno >= pages.count:
-        raise BdbError(f"metadata says the last page is {last_pgno}, but the file has {pages.count} pages (truncated?)")
+        raise BdbError(
+            f"metadata says the last page is {last_pgno}, but the file has {pages.count} pages (truncated?)"
+        )
 
     for pgno in range(1, last_pgno + 1):
         page = pages.read(pgno)
@@ -110,7 +114,9 @@ def iter_values(stream: BinaryIO, *, max_value: int) -> Iterator[tuple[bytes, by
             yield key, value
 
 
-def _item(pages: _Pages, page: bytes, pgno: int, offsets: tuple[int, ...], index: int, *, max_value: int) -> bytes:
+def _item(
+    pages: _Pages, page: bytes, pgno: int, offsets: tuple[int, ...], index: int, *, max_value: int
+) -> bytes:
     start = offsets[index]
     end = pages.page_size if index == 0 else offsets[index - 1]
     if not _PAGE_HEADER <= start < end <= pages.page_size:
@@ -142,7 +148,9 @@ def _overflow(pages: _Pages, first: int, total: int) -> bytes:
         seen.add(pgno)
         page = pages.read(pgno)
         if page[25] != _P_OVERFLOW:
-            raise BdbError(f"overflow chain from page {first} reaches page {pgno} of type {page[25]}, expected 7")
+            raise BdbError(
+                f"overflow chain from page {first} reaches page {pgno} of type {page[25]}, expected 7"
+            )
         length = struct.unpack_from(pages.order + "H", page, 22)[0]
         if length > capacity:
             raise BdbError(f"overflow page {pgno} claims {length} bytes, more than a page holds")

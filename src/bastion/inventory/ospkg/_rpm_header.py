@@ -139,7 +139,9 @@ def parse_header(blob: bytes) -> RpmHeader:
         raise HeaderError(f"header data store of {dl} bytes, over the {MAX_DATA_BYTES}-byte limit")
     data_start = 8 + 16 * il
     if data_start + dl > len(blob):
-        raise HeaderError(f"header declares {il} entries and {dl} data bytes, but the blob has only {len(blob)} bytes")
+        raise HeaderError(
+            f"header declares {il} entries and {dl} data bytes, but the blob has only {len(blob)} bytes"
+        )
     store = blob[data_start : data_start + dl]
 
     values: dict[int, tuple[int, int, int]] = {}
@@ -200,11 +202,15 @@ def parse_header(blob: bytes) -> RpmHeader:
         size=sizes[0] if sizes else None,
         provides=tuple(strings(TAG_PROVIDENAME)),
         requires=tuple(strings(TAG_REQUIRENAME)),
-        files=_file_names(strings(TAG_DIRNAMES), ints(TAG_DIRINDEXES), strings(TAG_BASENAMES), strings(TAG_OLDFILENAMES)),
+        files=_file_names(
+            strings(TAG_DIRNAMES), ints(TAG_DIRINDEXES), strings(TAG_BASENAMES), strings(TAG_OLDFILENAMES)
+        ),
     )
 
 
-def _file_names(dirnames: list[str], indexes: list[int], basenames: list[str], old: list[str]) -> tuple[str, ...]:
+def _file_names(
+    dirnames: list[str], indexes: list[int], basenames: list[str], old: list[str]
+) -> tuple[str, ...]:
     """Installed paths: ``DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]`` (rpm ≥ 4), else ``OLDFILENAMES``."""
     if not basenames:
         return tuple(old)

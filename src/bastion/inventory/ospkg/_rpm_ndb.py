@@ -65,7 +65,9 @@ def iter_blobs(stream: BinaryIO, *, max_blob: int) -> Iterator[tuple[int, bytes]
         if pkgidx == 0:
             continue
         if blkoff < slot_area_blocks or (blkoff + blkcnt) * _BLOCK > size or blkcnt == 0:
-            raise NdbError(f"slot {slot} (package {pkgidx}) points at blocks {blkoff}+{blkcnt}, outside the blob area")
+            raise NdbError(
+                f"slot {slot} (package {pkgidx}) points at blocks {blkoff}+{blkcnt}, outside the blob area"
+            )
         stream.seek(blkoff * _BLOCK)
         bhead = stream.read(16)
         bmagic, bidx, _cksum, length = struct.unpack_from("<IIII", bhead)

@@ -110,9 +110,13 @@ def iter_blobs(
                         if count > max_rows:
                             raise SqliteError(f"more than {max_rows} packages")
                         if blob is None:
-                            raise SqliteError(f"package {hnum}: header of {length} bytes, over the {max_blob}-byte limit")
+                            raise SqliteError(
+                                f"package {hnum}: header of {length} bytes, over the {max_blob}-byte limit"
+                            )
                         if not isinstance(blob, bytes):
-                            raise SqliteError(f"package {hnum}: blob column holds {type(blob).__name__}, expected bytes")
+                            raise SqliteError(
+                                f"package {hnum}: blob column holds {type(blob).__name__}, expected bytes"
+                            )
                         yield int(hnum), blob
             except sqlite3.OperationalError as exc:
                 if "interrupted" in str(exc):

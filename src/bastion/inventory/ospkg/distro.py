@@ -152,8 +152,12 @@ def _from_os_release(fields: dict[str, str]) -> OsInfo | None:
     codename = (fields.get("VERSION_CODENAME") or fields.get("UBUNTU_CODENAME") or "").strip().lower() or None
     if not version and codename:
         version = {"ubuntu": UBUNTU_CODENAMES, "debian": DEBIAN_CODENAMES}.get(family, {}).get(codename, "")
-    name = fields.get("PRETTY_NAME") or (f"{fields.get('NAME', '')} {fields.get('VERSION', '')}".strip()) or None
-    distroless = "distroless" in fields.get("HOME_URL", "").lower() or fields.get("PRETTY_NAME") == "Distroless"
+    name = (
+        fields.get("PRETTY_NAME") or (f"{fields.get('NAME', '')} {fields.get('VERSION', '')}".strip()) or None
+    )
+    distroless = (
+        "distroless" in fields.get("HOME_URL", "").lower() or fields.get("PRETTY_NAME") == "Distroless"
+    )
     return OsInfo(family=family, version=version, name=name, codename=codename, distroless=distroless)
 
 
@@ -211,8 +215,12 @@ def _from_debian_version(text: str) -> OsInfo | None:
         return OsInfo(family="debian", version=version, name=f"Debian GNU/Linux {value}", codename=codename)
     # testing/unstable: "trixie/sid"
     codename = value.split("/")[0].lower()
-    return OsInfo(family="debian", version=DEBIAN_CODENAMES.get(codename, ""), name=f"Debian GNU/Linux {value}",
-                  codename=codename if codename in DEBIAN_CODENAMES else None)
+    return OsInfo(
+        family="debian",
+        version=DEBIAN_CODENAMES.get(codename, ""),
+        name=f"Debian GNU/Linux {value}",
+        codename=codename if codename in DEBIAN_CODENAMES else None,
+    )
 
 
 def _is_distroless_dpkg(tree: FileTree, base: str) -> bool:
@@ -238,8 +246,13 @@ def detect_os(tree: FileTree, root: str = "") -> OsInfo | None:
             text = _read_text(tree, f"{base}etc/debian_version")
             fallback = _from_debian_version(text) if text else None
             if fallback is not None and fallback.version:
-                info = OsInfo(info.family, fallback.version, info.name, info.codename or fallback.codename,
-                              info.distroless)
+                info = OsInfo(
+                    info.family,
+                    fallback.version,
+                    info.name,
+                    info.codename or fallback.codename,
+                    info.distroless,
+                )
         if not info.distroless and _is_distroless_dpkg(tree, base):
             info = OsInfo(info.family, info.version, info.name, info.codename, True)
     return info

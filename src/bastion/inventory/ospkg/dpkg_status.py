@@ -12,8 +12,9 @@ binaries differ from their source); without a version the binary's version appli
 ``Source`` the package is its own source. ``Depends`` and ``Pre-Depends`` become dependency edges to
 the packages of the same database that satisfy them (directly or through ``Provides``).
 
-File ownership (``info/<package>[:<arch>].list``, distroless ``status.d/<package>.md5sums``) is not
-read during extraction: :func:`owned_files` reads it on demand for code that needs it.
+File ownership (``info/<package>[:<arch>].list`` or ``.md5sums``, distroless
+``status.d/<package>.md5sums``) is not read during extraction, to keep the scan one read of one
+file and the results lean: :func:`owned_files` reads it on demand for code that needs it.
 """
 
 from __future__ import annotations
@@ -133,7 +134,10 @@ class _DpkgBase:
             else:
                 words = status.split()
                 if len(words) != 3:
-                    ctx.warn(entry.path, f"line {lineno}: package {name!r} has Status {status!r}, expected 'want flag state'")
+                    ctx.warn(
+                        entry.path,
+                        f"line {lineno}: package {name!r} has Status {status!r}, expected 'want flag state'",
+                    )
                     continue
                 state = words[2]
                 if state not in INSTALLED_STATES:
@@ -239,32 +243,32 @@ class DistrolessDpkgExtractor(_DpkgBase):
 
 
 def owned_files(tree: FileTree, package: str, arch: str | None = None, *, root: str = "") -> tuple[str, ...]:
-    """Absolute paths (``/usr/bin/tar``) of the files and directories ``package`` installed.
+    """Absolute paths (``/usr/bin/tar``) of what ``package`` installed, as dpkg records it.
 
-    Reads ``<root>/var/lib/dpkg/info/<package>:<arch>.list`` (multi-arch ``same`` packages) or
-    ``<package>.list``, else the distroless ``status.d/<package>.md5sums`` (files only). Returns ``()``
-    when the tree holds none of them. ``root`` is the directory holding the root filesystem inside
-    the tree (``""`` for a whole image or ``/``).
+    ``info/<package>:<arch>.list`` (multi-arch ``same`` packages) or ``info/<package>.list`` list files
+    and directories; without them ``info/<package>[:<arch>].md5sums`` or distroless's
+    ``status.d/<package>.md5sums`` list the regular files. ``()`` when the tree holds none of them.
+    ``root`` is the root filesystem's folder inside the tree (``""`` for a whole image or ``/``).
     """
     base = f"{root.strip('/')}/" if root.strip("/") else ""
-    candidates = [f"{base}var/lib/dpkg/info/{package}.list"]
-    if arch:
-        candidates.insert(0, f"{base}var/lib/dpkg/info/{package}:{arch}.list")
-    for path in candidates:
+    names = [f"{package}:{arch}", package] if arch else [package]
+    for name in names:
+        data = _read_optional(tree, f"{base}var/lib/dpkg/info/{name}.list")
+        if data is not None:
+            lines = (raw.strip() for raw in decode(data).splitlines())
+            return tuple(line for line in lines if line.startswith("/") and line != "/.")
+    sums = [f"{base}var/lib/dpkg/info/{name}.md5sums" for name in names]
+    sums.append(f"{base}{_STATUS_D}/{package}.md5sums")
+    for path in sums:
         data = _read_optional(tree, path)
         if data is not None:
-            return tuple(
-                line for line in (raw.strip() for raw in decode(data).splitlines()) if line.startswith("/") and line != "/."
-            )
-    data = _read_optional(tree, f"{base}{_STATUS_D}/{package}.md5sums")
-    if data is None:
-        return ()
-    out = []
-    for raw in decode(data).splitlines():
-        _, _, path = raw.strip().partition("  ")
-        if path:
-            out.append("/" + path.lstrip("/"))
-    return tuple(out)
+            out = []
+            for raw in decode(data).splitlines():
+                _, _, file = raw.strip().partition("  ")
+                if file:
+                    out.append("/" + file.lstrip("/"))
+            return tuple(out)
+    return ()
 
 
 def _read_optional(tree: FileTree, path: str) -> bytes | None:

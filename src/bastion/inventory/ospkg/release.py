@@ -145,7 +145,11 @@ def _suse_name(os: OsInfo) -> str:
     if not version:
         return ""
     maj, _, minor = version.partition(".")
-    return f"SUSE Linux Enterprise Server {maj} SP{minor}" if minor and minor != "0" else f"SUSE Linux Enterprise Server {maj}"
+    return (
+        f"SUSE Linux Enterprise Server {maj} SP{minor}"
+        if minor and minor != "0"
+        else f"SUSE Linux Enterprise Server {maj}"
+    )
 
 
 def release_for(os: OsInfo | None, manager: Manager) -> Release:

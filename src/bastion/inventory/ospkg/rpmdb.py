@@ -62,7 +62,9 @@ def _iter_blobs(stream: BinaryIO, wal: BinaryIO | None, limits: Limits) -> Itera
     elif not head:
         return
     else:
-        raise ExtractError("expected an rpm database (SQLite, NDB or Berkeley DB hash), found none of their magics")
+        raise ExtractError(
+            "expected an rpm database (SQLite, NDB or Berkeley DB hash), found none of their magics"
+        )
 
 
 def read_headers(

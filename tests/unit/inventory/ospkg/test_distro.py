@@ -68,7 +68,11 @@ DETECT_CASES: list[tuple[Path, OsInfo, tuple[Ecosystem, str]]] = [
         (Ecosystem.ALPINE, "Alpine:v3.4"),
     ),
     (RELEASE / "wolfi", OsInfo("wolfi", "20230201", "Wolfi"), (Ecosystem.WOLFI, "Wolfi")),
-    (RELEASE / "chainguard", OsInfo("chainguard", "20230214", "Chainguard"), (Ecosystem.CHAINGUARD, "Chainguard")),
+    (
+        RELEASE / "chainguard",
+        OsInfo("chainguard", "20230214", "Chainguard"),
+        (Ecosystem.CHAINGUARD, "Chainguard"),
+    ),
     (
         RELEASE / "rhel-9.3",
         OsInfo("rhel", "9.3", "Red Hat Enterprise Linux 9.3 (Plow)"),
@@ -95,8 +99,16 @@ DETECT_CASES: list[tuple[Path, OsInfo, tuple[Ecosystem, str]]] = [
         OsInfo("fedora", "39", "Fedora Linux 39 (Container Image)"),
         (Ecosystem.FEDORA, "Fedora:39"),
     ),
-    (RELEASE / "ol-9.3", OsInfo("ol", "9.3", "Oracle Linux Server 9.3"), (Ecosystem.ORACLE, "Oracle Linux:9")),
-    (RELEASE / "amzn-2023", OsInfo("amzn", "2023", "Amazon Linux 2023"), (Ecosystem.AMAZON, "Amazon Linux:2023")),
+    (
+        RELEASE / "ol-9.3",
+        OsInfo("ol", "9.3", "Oracle Linux Server 9.3"),
+        (Ecosystem.ORACLE, "Oracle Linux:9"),
+    ),
+    (
+        RELEASE / "amzn-2023",
+        OsInfo("amzn", "2023", "Amazon Linux 2023"),
+        (Ecosystem.AMAZON, "Amazon Linux:2023"),
+    ),
     (RELEASE / "amzn-2", OsInfo("amzn", "2", "Amazon Linux 2"), (Ecosystem.AMAZON, "Amazon Linux:2")),
     (
         RELEASE / "amzn-1-release-only",
@@ -121,7 +133,9 @@ DETECT_CASES: list[tuple[Path, OsInfo, tuple[Ecosystem, str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("root", "expected", "ecosystem"), DETECT_CASES, ids=lambda v: v.name if isinstance(v, Path) else "")
+@pytest.mark.parametrize(
+    ("root", "expected", "ecosystem"), DETECT_CASES, ids=lambda v: v.name if isinstance(v, Path) else ""
+)
 def test_detect_os(root: Path, expected: OsInfo, ecosystem: tuple[Ecosystem, str]) -> None:
     info = detect_os(DirectoryTree(root))
     assert info == expected
@@ -174,27 +188,45 @@ def test_wants_release_file(path: str, wanted: bool) -> None:
 
 RELEASE_CASES = [
     (OsInfo("debian", "12"), "dpkg", Release(Ecosystem.DEBIAN, "Debian:12", "debian", "debian-12")),
-    (OsInfo("ubuntu", "22.04"), "dpkg", Release(Ecosystem.UBUNTU, "Ubuntu:22.04:LTS", "ubuntu", "ubuntu-22.04")),
+    (
+        OsInfo("ubuntu", "22.04"),
+        "dpkg",
+        Release(Ecosystem.UBUNTU, "Ubuntu:22.04:LTS", "ubuntu", "ubuntu-22.04"),
+    ),
     (OsInfo("ubuntu", "24.10"), "dpkg", Release(Ecosystem.UBUNTU, "Ubuntu:24.10", "ubuntu", "ubuntu-24.10")),
     # a derivative keeps its name in the purl and is matched as Debian without a release
     (OsInfo("kali", "2024.1"), "dpkg", Release(Ecosystem.DEBIAN, "Debian", "kali", "kali-2024.1")),
     (None, "dpkg", Release(Ecosystem.DEBIAN, "Debian", "debian", "")),
     (OsInfo("alpine", "3.19.1"), "apk", Release(Ecosystem.ALPINE, "Alpine:v3.19", "alpine", "alpine-3.19.1")),
-    (OsInfo("alpine", "3.20.0_alpha20240329"), "apk", Release(Ecosystem.ALPINE, "Alpine:v3.20", "alpine", "alpine-3.20.0_alpha20240329")),
+    (
+        OsInfo("alpine", "3.20.0_alpha20240329"),
+        "apk",
+        Release(Ecosystem.ALPINE, "Alpine:v3.20", "alpine", "alpine-3.20.0_alpha20240329"),
+    ),
     (OsInfo("wolfi", "20230201"), "apk", Release(Ecosystem.WOLFI, "Wolfi", "wolfi", "wolfi-20230201")),
     (None, "apk", Release(Ecosystem.ALPINE, "Alpine", "alpine", "")),
     # an apk database on a Debian root (odd, but possible): the OS does not use apk
     (OsInfo("debian", "12"), "apk", Release(Ecosystem.ALPINE, "Alpine", "debian", "debian-12")),
-    (OsInfo("rhel", "9.3"), "rpm", Release(Ecosystem.REDHAT, "Red Hat:enterprise_linux:9", "redhat", "rhel-9.3")),
+    (
+        OsInfo("rhel", "9.3"),
+        "rpm",
+        Release(Ecosystem.REDHAT, "Red Hat:enterprise_linux:9", "redhat", "rhel-9.3"),
+    ),
     (OsInfo("rocky", "9.3"), "rpm", Release(Ecosystem.ROCKY, "Rocky Linux:9", "rocky", "rocky-9.3")),
     (OsInfo("almalinux", "8.9"), "rpm", Release(Ecosystem.ALMA, "AlmaLinux:8", "almalinux", "almalinux-8.9")),
     (OsInfo("amzn", "2023"), "rpm", Release(Ecosystem.AMAZON, "Amazon Linux:2023", "amazon", "amzn-2023")),
     (OsInfo("ol", "8.9"), "rpm", Release(Ecosystem.ORACLE, "Oracle Linux:8", "oracle", "ol-8.9")),
-    (OsInfo("sles", "15.5"), "rpm", Release(Ecosystem.SUSE, "SUSE:SUSE Linux Enterprise Server 15 SP5", "suse", "sles-15.5")),
+    (
+        OsInfo("sles", "15.5"),
+        "rpm",
+        Release(Ecosystem.SUSE, "SUSE:SUSE Linux Enterprise Server 15 SP5", "suse", "sles-15.5"),
+    ),
     (
         OsInfo("opensuse-tumbleweed", "20240301"),
         "rpm",
-        Release(Ecosystem.OPENSUSE, "openSUSE:openSUSE Tumbleweed", "opensuse", "opensuse-tumbleweed-20240301"),
+        Release(
+            Ecosystem.OPENSUSE, "openSUSE:openSUSE Tumbleweed", "opensuse", "opensuse-tumbleweed-20240301"
+        ),
     ),
     (OsInfo("photon", "5.0"), "rpm", Release(Ecosystem.GENERIC, "", "photon", "photon-5.0")),
     (None, "rpm", Release(Ecosystem.GENERIC, "", "", "")),
@@ -210,6 +242,8 @@ def test_os_ecosystem_of_an_unknown_family() -> None:
     assert os_ecosystem(OsInfo("plan9", "4")) == (Ecosystem.GENERIC, "")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("9.3", "9"), ("12", "12"), ("2023.3.20240304", "2023"), ("", ""), ("v3", "")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("9.3", "9"), ("12", "12"), ("2023.3.20240304", "2023"), ("", ""), ("v3", "")]
+)
 def test_major(text: str, expected: str) -> None:
     assert major(text) == expected
