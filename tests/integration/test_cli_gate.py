@@ -260,3 +260,23 @@ def test_reasons_are_printed_last_on_stderr(project: Path) -> None:
     assert "gplthing" in proc.stdout and "\x1b[" not in proc.stdout
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines[-2].startswith("gate failed") and lines[-1].strip().startswith("x [license-denied]")
+
+
+def test_precommit_hook_scans_only_the_given_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bastion.cli.commands.precommit import main as hook
+
+    monkeypatch.chdir(project)
+    meta = "venv/lib/python3.11/site-packages/gplthing-1.0.dist-info/METADATA"
+    assert hook([]) == 0
+    assert hook(["--scanners", "secret", meta]) == 0
+    write_config(project, "policy:\n  license:\n    deny: [GPL-3.0-only]\n")
+    assert hook(["--scanners", "license", meta]) == 1  # the repository's bastion.yaml is the policy
+    assert (
+        hook(["--scanners", "license", "venv/lib/python3.11/site-packages/mitthing-1.0.dist-info/METADATA"])
+        == 0
+    )
+    write_config(project, "policy: {exit_code: nope}\n")
+    assert hook(["--scanners", "license", meta]) == 2
+    assert "bastion.yaml:1: policy.exit_code" in capsys.readouterr().err
