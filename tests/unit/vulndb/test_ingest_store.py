@@ -41,12 +41,20 @@ def _mutated(mutate) -> bytes:
     [
         (b"{not json", "invalid JSON"),
         (_mutated(lambda r: r.pop("id")), "id"),
-        (_mutated(lambda r: r["affected"][0]["ranges"][0]["events"].append({"introduced": "1", "fixed": "2"})), "2 kinds"),
+        (
+            _mutated(
+                lambda r: r["affected"][0]["ranges"][0]["events"].append({"introduced": "1", "fixed": "2"})
+            ),
+            "2 kinds",
+        ),
         (_mutated(lambda r: r["affected"][0]["ranges"][0]["events"].append({})), "0 kinds"),
         (_mutated(lambda r: r.update(affected=[])), "no affected package"),
         (_mutated(lambda r: r["affected"][0].pop("package")), "names a package"),
         (_mutated(lambda r: r["affected"][0]["ranges"][0].update(type="FANCY")), "unknown range type"),
-        (_mutated(lambda r: r["affected"][0]["ranges"][0].update(events=[{"fixed": "1.0"}])), "without an introduced"),
+        (
+            _mutated(lambda r: r["affected"][0]["ranges"][0].update(events=[{"fixed": "1.0"}])),
+            "without an introduced",
+        ),
         (_mutated(lambda r: r.update(affected="nope")), "not an OSV record"),
     ],
 )
@@ -60,7 +68,11 @@ def test_malformed_record_is_skipped_with_reason(data: bytes, reason: str):
 def test_malformed_member_does_not_stop_the_zip(tmp_path: Path):
     z = write_zip(
         tmp_path / "all.zip",
-        {"BAD.json": b"[1, 2", "PYSEC-2014-1.json": osv_bytes("PyPI", "PYSEC-2014-1"), "README.txt": b"ignored"},
+        {
+            "BAD.json": b"[1, 2",
+            "PYSEC-2014-1.json": osv_bytes("PyPI", "PYSEC-2014-1"),
+            "README.txt": b"ignored",
+        },
     )
     report = IngestReport("t")
     got = list(read_osv_zip(z, "t", report))

@@ -26,7 +26,9 @@ def load(ecosystem: str, advisory_id: str) -> Advisory:
 def evaluate(adv: Advisory, version: str, name: str | None = None):
     """Combined result over every entry of the advisory for the package (as the detector does)."""
     results = [
-        affected(version, e, scheme_for_ecosystem(e.ecosystem)) for e in adv.affected if name is None or e.name == name
+        affected(version, e, scheme_for_ecosystem(e.ecosystem))
+        for e in adv.affected
+        if name is None or e.name == name
     ]
     hits = [r for r in results if r.is_affected]
     if hits:
@@ -105,7 +107,12 @@ def test_real_records(eco, adv_id, name, version, status, fixed):
 
 def test_every_fixture_record_has_a_range_form_covered():
     forms = set()
-    for eco, adv_id in [("PyPI", "PYSEC-2014-1"), ("Go", "GO-2023-1621"), ("npm", "GHSA-78xj-cgh5-2h22"), ("PyPI", "PYSEC-2018-28")]:
+    for eco, adv_id in [
+        ("PyPI", "PYSEC-2014-1"),
+        ("Go", "GO-2023-1621"),
+        ("npm", "GHSA-78xj-cgh5-2h22"),
+        ("PyPI", "PYSEC-2018-28"),
+    ]:
         for e in load(eco, adv_id).affected:
             for r in e.ranges:
                 forms.add(r.type)
@@ -140,7 +147,9 @@ def test_empty_range_at_one_version_affects_nothing():
 def test_git_only_entry_is_not_evaluated_but_versions_are():
     adv = load("PyPI", "PYSEC-2018-28")
     (entry,) = adv.affected
-    git_only = Affected(entry.ecosystem, entry.name, entry.key, tuple(r for r in entry.ranges if r.type == "GIT"))
+    git_only = Affected(
+        entry.ecosystem, entry.name, entry.key, tuple(r for r in entry.ranges if r.type == "GIT")
+    )
     r = affected("2.19.0", git_only, scheme_for_ecosystem("PyPI"))
     assert r.status is N and "GIT" in r.reason
     with_versions = Affected(entry.ecosystem, entry.name, entry.key, git_only.ranges, entry.versions)
