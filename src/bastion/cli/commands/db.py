@@ -31,6 +31,12 @@ CacheOpt = Annotated[
 ]
 
 
+def _console(*, stderr: bool = False) -> Console:
+    """Full-width tables when the output is a file or a pipe (no terminal to fit)."""
+    probe = Console(stderr=stderr)
+    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 200)
+
+
 def _split(values: list[str] | None) -> tuple[str, ...]:
     out: list[str] = []
     for v in values or ():
@@ -100,8 +106,8 @@ def update_cmd(
 ) -> int:
     """Build or refresh the database atomically (the old one stays in place if anything fails)."""
     cfg = load_config(cache_dir=cache_dir, db=db, mirror=from_, offline=offline)
-    err = Console(stderr=True, highlight=False)
-    out = Console(highlight=False)
+    err = _console(stderr=True)
+    out = _console()
     log = (lambda _m: None) if quiet else (lambda m: err.print(m, markup=False, style="dim"))
     summary = update_db(
         cfg.path,
@@ -131,9 +137,9 @@ def import_cmd(
     for f in files:
         if not f.is_file():
             raise DbError(f"{f}: no such file")
-    err = Console(stderr=True, highlight=False)
+    err = _console(stderr=True)
     summary = import_files(cfg.path, files, log=lambda m: err.print(m, markup=False, style="dim"))
-    _report(summary, err, Console(highlight=False), verbose)
+    _report(summary, err, _console(), verbose)
     return 0
 
 
@@ -141,7 +147,7 @@ def import_cmd(
 def status_cmd(db: DbOpt = None, cache_dir: CacheOpt = None) -> int:
     """Show each source with its record count and age."""
     cfg = load_config(cache_dir=cache_dir, db=db)
-    out = Console(highlight=False)
+    out = _console()
     if not cfg.path.exists():
         out.print(f"no database at {cfg.path}; run `bastion db update` (scans install the bundled snapshot)")
         return 1
