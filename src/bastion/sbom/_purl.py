@@ -125,6 +125,8 @@ def facts(purl: PackageURL, *, name_hint: str | None = None, version_hint: str |
     else:
         name = purl.name
 
+    if not purl.version and (version_hint or "").upper() in ("UNKNOWN", "NOASSERTION"):
+        version_hint = None  # syft's placeholder for "no version", not a version
     version = version_hint or purl.version or ""
     if ptype == "golang":
         version = _go_version(name, version)

@@ -542,6 +542,7 @@ _JSON_SPEC = re.compile(rb'"specVersion"\s*:\s*"(\d+\.\d+)"')
 _XML_NS = re.compile(rb"<bom\b[^>]*xmlns=[\"']http://cyclonedx\.org/schema/bom/(\d+\.\d+)[\"']")
 SUPPORTED_JSON = ("1.2", "1.3", "1.4", "1.5", "1.6")
 _PLUGIN = "sbom/cyclonedx-json"
+_BASTION_LOCATION = re.compile(r"^bastion:location:(\d+):(path|layer)$")
 
 
 def _identify_json(head: bytes) -> str | None:
@@ -621,6 +622,8 @@ class _Reader:
         self.spec = spec
         self.digest = digest
         self.unknowns: list[Unknown] = []
+        #: bom-refs of components bastion wrote (their properties are authoritative, nothing is inferred)
+        self.own: set[str] = set()
 
     # -- walk -----------------------------------------------------------------------------------
     def _components(self) -> Iterator[dict[str, Any]]:
@@ -662,6 +665,8 @@ class _Reader:
                     holders[ref] = c.clean_path(_str(comp, "name"))
                 continue
             packages[ref] = pkg
+            if any(p.get("name") == c.P_ECOSYSTEM for p in _dicts(comp.get("properties"))):
+                self.own.add(ref)
             if pkg.ecosystem.is_os:
                 d = _purl.parse(pkg.purl)
                 facts = _purl.facts(d) if d is not None else None
@@ -747,9 +752,8 @@ class _Reader:
                 return None
             purl = PackageURL(type="generic", name=name, version=_str(comp, "version") or None)
             purl_text = purl.to_string()
+        purl_text = purl.to_string()  # canonical: qualifiers sorted, special characters encoded
         version_hint = _str(comp, "version")
-        if not purl.version and version_hint.upper() == "UNKNOWN":
-            version_hint = ""
         facts = _purl.facts(purl, name_hint=name, version_hint=version_hint)
 
         ecosystem = c.parse_ecosystem(_first(props, c.P_ECOSYSTEM)) or facts.ecosystem
@@ -784,8 +788,17 @@ class _Reader:
         )
 
     def _locations(self, comp: dict[str, Any], props: dict[str, list[str]]) -> tuple[Location, ...]:
+        own: dict[int, dict[str, str]] = defaultdict(dict)
+        for key, vals in props.items():
+            m = _BASTION_LOCATION.match(key)
+            if m and vals:
+                own[int(m.group(1))][m.group(2)] = vals[0]
+        if own:  # bastion's own document: exactly what was written
+            return tuple(
+                Location(path=e.get("path", ""), layer=e.get("layer") or None) for _, e in sorted(own.items())
+            )
         indexed: dict[int, dict[str, str]] = defaultdict(dict)
-        pattern = re.compile(r"^(?:bastion|syft):location:(\d+):(path|layer|layerID)$")
+        pattern = re.compile(r"^syft:location:(\d+):(path|layerID)$")
         for key, vals in props.items():
             m = pattern.match(key)
             if m and vals and vals[0]:
@@ -807,10 +820,7 @@ class _Reader:
                     paths.append((c.clean_path(loc), layer_default))
         if not paths:
             return (Location(path="", layer=layer_default),) if layer_default else ()
-        if any(k.startswith("bastion:location:") for k in props):
-            ordered = [p for p, _ in paths]
-        else:
-            ordered = c.location_order(p for p, _ in paths)
+        ordered = c.location_order(p for p, _ in paths)
         layer_of: dict[str, str | None] = {}
         for p, layer in paths:
             layer_of.setdefault(p, layer)
@@ -926,7 +936,7 @@ class _Reader:
             return packages
         out = {}
         for ref, pkg in packages.items():
-            if pkg.direct is None and not pkg.ecosystem.is_os and ref in top:
+            if pkg.direct is None and not pkg.ecosystem.is_os and ref in top and ref not in self.own:
                 pkg = dataclasses.replace(pkg, direct=True)
             out[ref] = pkg
         return out

@@ -462,7 +462,10 @@ class _Reader:
         if top:
             packages = {
                 sid: dataclasses.replace(p, direct=True)
-                if p.direct is None and not p.ecosystem.is_os and sid in top
+                if p.direct is None
+                and not p.ecosystem.is_os
+                and sid in top
+                and c.P_ECOSYSTEM not in annotations.get(sid, {})
                 else p
                 for sid, p in packages.items()
             }
@@ -548,6 +551,7 @@ class _Reader:
                     )
                 )
             return None
+        purl_text = purl.to_string()  # canonical: qualifiers sorted, special characters encoded
         version_hint = _str(raw, "versionInfo")
         facts = _purl.facts(purl, name_hint=name, version_hint=version_hint)
         one = {k: v[0] for k, v in pairs.items() if v}
