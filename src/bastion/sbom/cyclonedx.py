@@ -643,7 +643,8 @@ class _Reader:
         for dep in _dicts(self.doc.get("dependencies")):
             ref = _str(dep, "ref")
             if ref:
-                targets = [t for t in dep.get("dependsOn") or [] if isinstance(t, str)]
+                raw = dep.get("dependsOn")
+                targets = [t for t in raw if isinstance(t, str)] if isinstance(raw, list) else []
                 graph.setdefault(ref, []).extend(targets)
 
         os_info: OsInfo | None = None
@@ -740,10 +741,11 @@ class _Reader:
         purl = _purl.parse(purl_text)
         if purl is None:
             if purl_text:
+                label = ref if not ref.startswith("#component-") else (name or ref)
                 self.unknowns.append(
                     Unknown(
                         self.source,
-                        f"component {ref!r}: {purl_text!r} is not a valid package URL; skipped",
+                        f"component {label!r}: {purl_text!r} is not a valid package URL; skipped",
                         _PLUGIN,
                     )
                 )

@@ -399,7 +399,8 @@ class _Reader:
         described = [
             _str(r, "relatedSpdxElement") for r in rels if _str(r, "relationshipType") == "DESCRIBES"
         ]
-        described += [d for d in doc.get("documentDescribes") or [] if isinstance(d, str)]
+        describes = doc.get("documentDescribes")
+        described += [d for d in describes if isinstance(d, str)] if isinstance(describes, list) else []
         depends: dict[str, list[str]] = defaultdict(list)
         contains: dict[str, list[str]] = defaultdict(list)
         for r in rels:
