@@ -5,9 +5,10 @@ The file comes from a tree as a stream, so it is copied into a private temporary
 the ``-wal`` file beside it when the tree has one, so committed transactions still in the
 write-ahead log are seen) and opened there read-only with the standard library's ``sqlite3``.
 
-A database file is a program of sorts: a view or generated column named like rpm's table could
-compute forever. So the ``Packages`` object must be a plain table, the connection is query-only
-with untrusted schema features off, and a progress handler aborts any statement that runs past a
+A database file is a program of sorts: a view, virtual table or generated column named like rpm's
+could compute forever or allocate gigabytes. So ``Packages`` must be a plain table with plain
+columns, the connection is read-only and query-only with untrusted schema features off, no string or
+blob may grow past the header limit, and a progress handler aborts any statement that runs past a
 step budget or a wall-clock deadline.
 """
 
@@ -85,17 +86,29 @@ def iter_blobs(
             raise SqliteError(f"cannot open: {exc}") from None
         try:
             conn.set_progress_handler(progress, _CHECK_EVERY)
+            # No string or blob bigger than a header may be built, read or computed (a generated
+            # column could otherwise ask for a gigabyte).
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_blob + 1024)
             try:
                 conn.execute("PRAGMA trusted_schema = OFF")
                 conn.execute("PRAGMA cell_size_check = ON")
                 conn.execute("PRAGMA query_only = ON")
                 row = conn.execute(
-                    "SELECT type FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE"
+                    "SELECT type, sql FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE"
                 ).fetchone()
                 if row is None:
                     raise SqliteError("no Packages table: not an rpm database")
                 if row[0] != "table":
                     raise SqliteError(f"Packages is a {row[0]}, expected a table")
+                if str(row[1] or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+                    raise SqliteError("Packages is a virtual table, expected a plain table")
+                # cid, name, type, notnull, default, pk, hidden (1: virtual-table hidden, 2/3: generated)
+                columns = conn.execute("PRAGMA table_xinfo(Packages)").fetchall()
+                if not {"hnum", "blob"} <= {str(c[1]).lower() for c in columns}:
+                    raise SqliteError("Packages has no hnum and blob columns: not an rpm database")
+                if any(c[6] for c in columns):
+                    # A computed column runs code on every read; rpm never writes one.
+                    raise SqliteError("Packages has generated columns, expected rpm's plain table")
                 cursor = conn.execute(
                     "SELECT hnum, CASE WHEN length(blob) <= ? THEN blob END, length(blob) FROM Packages",
                     (max_blob,),

@@ -55,22 +55,22 @@ def iter_stanzas(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     """``(first line number, fields)`` for each deb822 stanza. Field names are lowercased.
 
     Continuation lines are joined with newlines (a lone ``.`` stays as written); a continuation line
-    before any field, or a line without a colon, is ignored as dpkg itself would reject it only for
-    the affected field.
+    before any field, or a line without a colon, is ignored. Linear in the input, however many
+    continuation lines a field has.
     """
-    fields: dict[str, str] = {}
+    fields: dict[str, list[str]] = {}
     start = 0
     key: str | None = None
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             if fields:
-                yield start, fields
+                yield start, {k: "\n".join(v) for k, v in fields.items()}
             fields, key = {}, None
             continue
         if line[0] in " \t":
             if key is not None:
-                fields[key] = f"{fields[key]}\n{line.strip()}"
+                fields[key].append(line.strip())
             continue
         name, sep, value = line.partition(":")
         if not sep or not name.strip() or " " in name.strip():
@@ -79,9 +79,9 @@ def iter_stanzas(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         if not fields:
             start = lineno
         key = name.strip().lower()
-        fields[key] = value.strip()
+        fields[key] = [value.strip()]
     if fields:
-        yield start, fields
+        yield start, {k: "\n".join(v) for k, v in fields.items()}
 
 
 def parse_relations(value: str) -> list[list[str]]:
