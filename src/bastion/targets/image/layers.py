@@ -13,20 +13,25 @@ is still read. A blob that does not hash to its digest raises :class:`~bastion.e
 from __future__ import annotations
 
 import os
-import tarfile
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO
 
 from bastion.errors import DigestMismatchError
 from bastion.fs.limits import Limits
 from bastion.fs.paths import UnsafePathError, normalize_member
 from bastion.fs.tar import (
     CORRUPT_STREAM_ERRORS,
+    DIRECTORY,
+    HARDLINK,
+    REGULAR,
+    SYMLINK,
     MeteredReader,
+    TarMember,
+    TarReader,
     open_decompressed,
     sha256_hasher,
     sniff_compression,
@@ -124,18 +129,6 @@ class LayerResult:
         )
 
 
-def _file_type(info: tarfile.TarInfo) -> FileType:
-    if info.isreg():
-        return FileType.FILE
-    if info.isdir():
-        return FileType.DIR
-    if info.issym():
-        return FileType.SYMLINK
-    if info.islnk():
-        return FileType.HARDLINK
-    return FileType.OTHER
-
-
 def _climbs_out(parent: str, target: str) -> bool:
     """True when a relative link target, taken lexically from ``parent``, goes above the root."""
     if target.startswith("/"):
@@ -210,15 +203,13 @@ def read_layer(
         try:
             stream = open_decompressed(raw_meter, compression)  # type: ignore[arg-type]
             meter = MeteredReader(stream, check=check)
-            with tarfile.open(fileobj=meter, mode="r|", bufsize=1 << 16) as tf:
-                headers = cast(Any, tf).members
-                while True:
-                    tinfo = tf.next()
-                    if tinfo is None:
-                        break
-                    headers.clear()  # stream mode: do not keep every header in memory
-                    member = tinfo.name
-                    _record(tinfo, tf, result, by_path, refetch, pack, want, budget, limits)
+            reader = TarReader(meter)
+            while True:
+                tm = reader.next()
+                if tm is None:
+                    break
+                member = tm.name
+                _record(tm, reader, result, by_path, refetch, pack, want, budget, limits)
             result.uncompressed_bytes = meter.count
         except _Stop as stop:
             result.complete = False
@@ -250,8 +241,8 @@ def read_layer(
 
 
 def _record(
-    tinfo: tarfile.TarInfo,
-    tf: tarfile.TarFile,
+    tm: TarMember,
+    reader: TarReader,
     result: LayerResult,
     by_path: dict[str, Entry],
     refetch: dict[str, list[Entry]],
@@ -260,7 +251,7 @@ def _record(
     budget: Budget,
     limits: Limits,
 ) -> None:
-    name = tinfo.name
+    name = tm.name
     try:
         path = normalize_member(name)
     except UnsafePathError as exc:
@@ -278,12 +269,27 @@ def _record(
                 result.whiteouts.append(f"{parent}/{gone}" if parent else gone)
         return
     budget.add_entry()
-    ftype = _file_type(tinfo)
-    mode = tinfo.mode & 0o7777
+    kind = tm.kind
+    mode = tm.mode
     index = result.info.index
     diff_id = result.info.diff_id
-    if ftype is FileType.SYMLINK:
-        target = tinfo.linkname
+    if kind == REGULAR:
+        ref = FileRef(path, tm.size, mode, FileType.FILE, None, index, diff_id)
+        entry = Entry(ref, name)
+        if want is None or want(ref):
+            if tm.size > limits.max_file_size:
+                result.error(
+                    name,
+                    f"{tm.size} bytes, over the {limits.max_file_size}-byte file size limit; listed, content not read",
+                )
+            else:
+                entry.offset = pack.tell()
+                entry.length = reader.copy_data(pack)
+                entry.content_layer = index
+    elif kind == DIRECTORY:
+        entry = Entry(FileRef(path, 0, mode, FileType.DIR, None, index, diff_id), name)
+    elif kind == SYMLINK:
+        target = tm.linkname
         if not target or "\x00" in target:
             result.error(name, "symlink with an empty or NUL-containing target refused")
             return
@@ -291,14 +297,14 @@ def _record(
             result.error(name, f"symlink escapes the image root (-> {target!r}); refused")
             return
         entry = Entry(FileRef(path, 0, mode, FileType.SYMLINK, target, index, diff_id), name)
-    elif ftype is FileType.HARDLINK:
+    elif kind == HARDLINK:
         try:
-            target = normalize_member(tinfo.linkname)
+            target = normalize_member(tm.linkname)
         except UnsafePathError as exc:
             result.error(name, f"hard link escapes the image root: {exc.message}; refused")
             return
         if not target or target == path:
-            result.error(name, f"hard link to {tinfo.linkname!r} refused")
+            result.error(name, f"hard link to {tm.linkname!r} refused")
             return
         source = by_path.get(target)
         size = source.ref.size if source is not None and source.ref.is_file else 0
@@ -313,32 +319,8 @@ def _record(
             elif size <= limits.max_file_size and (want is None or want(entry.ref)):
                 refetch.setdefault(source.member, []).append(entry)
         # a target in a lower layer is resolved when the layers are squashed
-    elif ftype is FileType.FILE:
-        ref = FileRef(path, tinfo.size, mode, FileType.FILE, None, index, diff_id)
-        entry = Entry(ref, name)
-        if want is None or want(ref):
-            if tinfo.size > limits.max_file_size:
-                result.error(
-                    name,
-                    f"{tinfo.size} bytes, over the {limits.max_file_size}-byte file size limit; listed, content not read",
-                )
-            else:
-                fh = tf.extractfile(tinfo)
-                if fh is not None:
-                    entry.offset = pack.tell()
-                    remaining = tinfo.size
-                    while remaining > 0:
-                        chunk = fh.read(min(_COPY_CHUNK, remaining))
-                        if not chunk:
-                            raise tarfile.ReadError("unexpected end of data")
-                        pack.write(chunk)
-                        remaining -= len(chunk)
-                    entry.length = tinfo.size
-                    entry.content_layer = index
-    else:
-        entry = Entry(
-            FileRef(path, 0 if ftype is FileType.DIR else tinfo.size, mode, ftype, None, index, diff_id), name
-        )
+    else:  # devices, FIFOs, sparse and other exotic members: listed, never opened
+        entry = Entry(FileRef(path, tm.size, mode, FileType.OTHER, None, index, diff_id), name)
     result.entries.append(entry)
     by_path[path] = entry
 
@@ -356,31 +338,19 @@ def _refetch(
         with blob.open() as raw, open(pack_path, "ab") as pack:
             head = raw.read(512)
             raw.seek(0)
-            stream = open_decompressed(raw, sniff_compression(head))
+            reader = TarReader(open_decompressed(raw, sniff_compression(head)))
             pending = dict(refetch)
-            with tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 16) as tf:
-                headers = cast(Any, tf).members
-                while pending:
-                    tinfo = tf.next()
-                    if tinfo is None:
-                        break
-                    headers.clear()
-                    links = pending.pop(tinfo.name, None)
-                    if links is None or not tinfo.isreg():
-                        continue
-                    fh = tf.extractfile(tinfo)
-                    if fh is None:
-                        continue
-                    offset = pack.tell()
-                    remaining = tinfo.size
-                    while remaining > 0:
-                        chunk = fh.read(min(_COPY_CHUNK, remaining))
-                        if not chunk:
-                            raise tarfile.ReadError("unexpected end of data")
-                        pack.write(chunk)
-                        remaining -= len(chunk)
-                    for link in links:
-                        link.offset, link.length, link.content_layer = offset, tinfo.size, info.index
+            while pending:
+                tm = reader.next()
+                if tm is None:
+                    break
+                links = pending.pop(tm.name, None)
+                if links is None or tm.kind != REGULAR:
+                    continue
+                offset = pack.tell()
+                length = reader.copy_data(pack)
+                for link in links:
+                    link.offset, link.length, link.content_layer = offset, length, info.index
     except _READ_ERRORS as exc:
         result.error("", f"cannot re-read hard link targets: {exc}")
 
