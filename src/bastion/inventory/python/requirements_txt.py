@@ -165,26 +165,13 @@ def parse_requirement(text: str, line: int) -> Entry | None:
         text = text.strip()
     req_text, options = _split_options(text)
     hashes = _hashes(options)
-    if (
-        req_text.startswith(_URL_PREFIXES)
-        or req_text.startswith((".", "/"))
-        or req_text.endswith(_ARCHIVE_SUFFIXES)
-    ):
-        url = req_text.split(";", 1)[0].strip()
-        marker = req_text.split(";", 1)[1].strip() if ";" in req_text else ""
-        egg = _egg_name(url)
-        archive = _archive_name_version(url)
-        if egg:
-            version = archive[1] if archive and canon(archive[0]) == canon(egg) else ""
-            return Entry(egg, version, line, url=url, marker=marker, hashes=hashes, editable=editable)
-        if archive:
-            return Entry(
-                archive[0], archive[1], line, url=url, marker=marker, hashes=hashes, editable=editable
-            )
-        return None
+    if req_text.startswith(_URL_PREFIXES) or req_text.startswith((".", "/")):
+        return _url_requirement(req_text, line, hashes, editable)
     try:
         req = Requirement(req_text)
     except InvalidRequirement:
+        if req_text.endswith(_ARCHIVE_SUFFIXES):  # a local archive: "downloads/foo-1.0.tar.gz"
+            return _url_requirement(req_text, line, hashes, editable)
         # Lenient: "Jinja2==3.0.0#comment" (pip itself would refuse; Trivy and users expect the pin).
         if "#" not in req_text:
             return None
@@ -209,6 +196,20 @@ def parse_requirement(text: str, line: int) -> Entry | None:
         hashes=hashes,
         editable=editable,
     )
+
+
+def _url_requirement(text: str, line: int, hashes: tuple[str, ...], editable: bool) -> Entry | None:
+    """A bare VCS/archive URL or path: named by ``#egg=`` or by a wheel/sdist file name."""
+    url, _, marker = text.partition(";")
+    url, marker = url.strip(), marker.strip()
+    egg = _egg_name(url)
+    archive = _archive_name_version(url)
+    if egg:
+        version = archive[1] if archive and canon(archive[0]) == canon(egg) else ""
+        return Entry(egg, version, line, url=url, marker=marker, hashes=hashes, editable=editable)
+    if archive:
+        return Entry(archive[0], archive[1], line, url=url, marker=marker, hashes=hashes, editable=editable)
+    return None
 
 
 def _option(line: str, short: str, long: str) -> str | None:
