@@ -24,7 +24,7 @@ from bastion.fs.archives import archive_kind, iter_members
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.inventory import registry as extractor_registry
 from bastion.inventory.base import Extractor
-from bastion.inventory.ospkg.distro import detect_os
+from bastion.inventory.ospkg.distro import detect_os, wants_release_file
 from bastion.inventory.runner import run_extractors, want_fn
 from bastion.model import (
     ArtifactRef,
@@ -82,7 +82,8 @@ def scan(
     wants_extract = want_fn(extractors)
 
     def wanted(entry: FileRef) -> bool:
-        return wants_extract(entry) or any(d.wants(entry) for d in content_detectors)
+        # Release files too: detect_os reads them from the tree (images materialise only wanted files).
+        return wants_extract(entry) or wants_release_file(entry) or any(d.wants(entry) for d in content_detectors)
 
     errors: list[ScanError] = []
     statuses: list[PluginStatus] = []

@@ -115,9 +115,19 @@ def normalize_family(os_id: str) -> str:
     return _FAMILY_ALIASES.get(family, family)
 
 
+_RELEASE_NAMES = frozenset(path.rpartition("/")[2] for path in RELEASE_FILES)
+
+
 def wants_release_file(entry: FileRef) -> bool:
-    """True for the files :func:`detect_os` reads (for targets that materialise selectively)."""
-    return entry.path in RELEASE_FILES
+    """True for the files :func:`detect_os` reads, at the top or in a nested root filesystem.
+
+    Targets that materialise only the files a scan wants (images) must keep these for the OS to be
+    detected; a basename test rejects almost every entry before any suffix test.
+    """
+    path = entry.path
+    if entry.name not in _RELEASE_NAMES:
+        return False
+    return path in RELEASE_FILES or any(path.endswith("/" + rel) for rel in RELEASE_FILES)
 
 
 def parse_os_release(text: str) -> dict[str, str]:

@@ -176,8 +176,11 @@ WANTS_RELEASE = [
     ("etc/system-release", True),
     ("etc/SuSE-release", True),
     ("etc/debian_version", True),
-    ("srv/etc/os-release", False),
+    ("srv/rootfs/etc/os-release", True),  # a nested root filesystem (detect_os(tree, root=...))
+    ("srv/rootfs/usr/lib/os-release", True),
     ("etc/os-release.bak", False),
+    ("lib/os-release", False),
+    ("usr/share/doc/debian_version", False),
 ]
 
 
