@@ -134,6 +134,8 @@ class RpmDbExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
+        if entry.name not in self.file_names:
+            return False
         parent = posixpath.dirname(entry.path)
         return any(parent == d or parent.endswith("/" + d) for d in RPM_DIRS)
 
