@@ -298,9 +298,23 @@ class SpdxJsonEncoder:
     def encode(self, sbom: Sbom, out: TextIO) -> None:
         import json
 
+        from spdx_tools.spdx.jsonschema.annotation_converter import AnnotationConverter
         from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 
-        data = DocumentConverter().convert(build_document(sbom))  # type: ignore[no-untyped-call]
+        document = build_document(sbom)
+        # spdx-tools looks up each package's annotations by scanning all of them (quadratic): convert the
+        # document without them and attach each package's own, in the converter's key order.
+        annotations = document.annotations
+        document.annotations = []
+        data = DocumentConverter().convert(document)  # type: ignore[no-untyped-call]
+        converter = AnnotationConverter()  # type: ignore[no-untyped-call]
+        by_element: dict[str, list[Any]] = defaultdict(list)
+        for annotation in annotations:
+            by_element[annotation.spdx_id].append(converter.convert(annotation))
+        for i, package in enumerate(data.get("packages", [])):
+            own = by_element.get(package["SPDXID"])
+            if own:
+                data["packages"][i] = {"SPDXID": package["SPDXID"], "annotations": own, **package}
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
 
