@@ -307,7 +307,7 @@ class SpdxJsonEncoder:
         annotations = document.annotations
         document.annotations = []
         data = DocumentConverter().convert(document)  # type: ignore[no-untyped-call]
-        converter = AnnotationConverter()  # type: ignore[no-untyped-call]
+        converter = AnnotationConverter()
         by_element: dict[str, list[Any]] = defaultdict(list)
         for annotation in annotations:
             by_element[annotation.spdx_id].append(converter.convert(annotation))
