@@ -182,3 +182,17 @@ def test_credentials_from_home_and_containers_auth(tmp_path: Path) -> None:
     assert quay is not None and quay.username == "q"
     other = find_credentials("reg.example:8443", env=env)
     assert other is not None and (other.username, other.password) == ("r", "2")
+
+
+def test_bare_paths_are_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "index.json").write_text("{}")
+    archive = tmp_path / "image.tar"
+    archive.write_bytes(b"")
+    assert parse_image_ref(str(layout)) == OciLayoutRef(layout, None)
+    assert parse_image_ref(str(archive)) == DockerArchiveRef(archive, None)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "alpine").mkdir()  # a directory that is not a layout does not shadow the image name
+    assert parse_image_ref("alpine") == RegistryRef("docker.io", "library/alpine", "latest")
+    assert parse_image_ref("image.tar") == DockerArchiveRef(Path("image.tar"), None)

@@ -103,6 +103,11 @@ def parse_image_ref(text: str) -> ImageRef:
     for prefix in ("docker://", "registry:"):
         if text.startswith(prefix):
             return parse_registry_ref(text[len(prefix) :])
+    # a bare path to something on disk: an OCI layout directory or a docker-save tar
+    if os.path.isdir(text) and os.path.isfile(os.path.join(text, "index.json")):
+        return OciLayoutRef(Path(text), None)
+    if os.path.isfile(text) and (os.sep in text or text.endswith((".tar", ".tar.gz", ".tgz"))):
+        return DockerArchiveRef(Path(text), None)
     return parse_registry_ref(text)
 
 
