@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
@@ -23,7 +24,7 @@ from bastion.fs.parsing import decode_text, load_json
 from bastion.inventory._lockfile import classify_dev, read_stream
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.javascript._common import npm_package, split_descriptor, str_map
-from bastion.model import Ecosystem, FileRef, Package, PluginId
+from bastion.model import Ecosystem, FileRef, Location, Package, PluginId
 
 #: Every position of the text matches exactly one alternative, so the scan is linear even for
 #: hostile input (an unterminated string stops at the end of its line).
@@ -131,6 +132,7 @@ class BunLockExtractor:
                 if isinstance(info.get("version"), str):
                     version_text = info["version"]
             entries[key] = (name, version_text, info, metadata)
+        lines = _package_lines(text)
 
         def resolve(origin: list[str], dep: str) -> str | None:
             for i in range(len(origin), -1, -1):
@@ -174,16 +176,30 @@ class BunLockExtractor:
             for t in edges[key]:
                 tname, tversion = entries[t][0], entries[t][1]
                 deps.append(f"{tname}@{tversion}" if tversion else tname)
-            out.append(
-                npm_package(
-                    entry,
-                    self.plugin,
-                    name,
-                    version_text,
-                    direct=key in direct,
-                    dev=dev_of.get(key),
-                    dependencies=tuple(dict.fromkeys(deps)),
-                    metadata=metadata,
-                )
+            pkg = npm_package(
+                entry,
+                self.plugin,
+                name,
+                version_text,
+                direct=key in direct,
+                dev=dev_of.get(key),
+                dependencies=tuple(dict.fromkeys(deps)),
+                metadata=metadata,
             )
+            if key in lines:
+                pkg = replace(pkg, locations=(Location(entry.path, entry.layer_digest, lines[key]),))
+            out.append(pkg)
         return out
+
+
+def _package_lines(text: str) -> dict[str, int]:
+    """Line numbers of ``"key": [`` entries (the ``packages`` table; one entry per line in bun.lock)."""
+    out: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if not stripped.startswith('"'):
+            continue
+        end = stripped.find('": [', 1)
+        if end > 0:
+            out.setdefault(stripped[1:end], number)
+    return out

@@ -121,6 +121,9 @@ class PackageLockExtractor:
                         direct.add(target)
         out = []
         for key, e in entries.items():
+            if e.get("link") is True and not _text(e.get("resolved")):
+                ctx.warn(entry.path, f"packages[{key!r}]: a link without 'resolved'; skipped")
+                continue
             if not _installed(key) or e.get("link") is True:
                 continue
             version = e.get("version")

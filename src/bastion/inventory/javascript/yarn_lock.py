@@ -254,13 +254,15 @@ class YarnLockExtractor:
         entries: list[_Entry] = []
         by_descriptor: dict[str, _Entry] = {}
         by_resolution: dict[str, _Entry] = {}
+        lines = _top_level_lines(decode_text(data, entry.path))
         for key, value in doc.items():
             if key == "__metadata":
                 continue
             if not isinstance(value, Mapping):
                 ctx.warn(entry.path, f"{str(key)[:80]!r}: not a mapping; skipped")
                 continue
-            e = _Entry([d.strip() for d in str(key).split(",") if d.strip()], 0, dict(value))
+            descriptors = [d.strip() for d in str(key).split(",") if d.strip()]
+            e = _Entry(descriptors, lines.get(str(key), 0), dict(value))
             entries.append(e)
             resolution = value.get("resolution")
             if not isinstance(resolution, str) or "@" not in resolution[1:]:
@@ -406,6 +408,19 @@ def _protocol(spec: str) -> str | None:
         return None
     proto = match.group(0)[:-1]
     return proto
+
+
+def _top_level_lines(text: str) -> dict[str, int]:
+    """Line numbers of a YAML document's top-level keys (``"key":`` or ``key:`` at column 0)."""
+    out: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line[:1] in ("", " ", "\t", "#") or not line.rstrip().endswith(":"):
+            continue
+        key = line.rstrip()[:-1]
+        if len(key) >= 2 and key[0] == key[-1] == '"':
+            key = key[1:-1]
+        out.setdefault(key, number)
+    return out
 
 
 def _looks_v1(text: str) -> bool:
