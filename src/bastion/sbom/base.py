@@ -11,6 +11,7 @@ raise :class:`~bastion.errors.SbomFormatError` whose message starts with the fil
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from typing import BinaryIO, ClassVar, Protocol, TextIO, runtime_checkable
 from bastion import __version__
 from bastion.errors import SbomFormatError
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
-from bastion.model import ArtifactRef, Finding, Inventory, Package, ScanResult, Unknown
+from bastion.model import ArtifactKind, ArtifactRef, Finding, Inventory, Package, ScanResult, Unknown
 
 __all__ = [
     "PROPERTY_PREFIX",
@@ -28,6 +29,7 @@ __all__ = [
     "SbomEncoder",
     "SbomFormatError",
     "Tool",
+    "subject_of",
 ]
 
 #: Namespace of bastion's own CycloneDX properties and SPDX annotations (``bastion:package:found_by``).
@@ -103,6 +105,27 @@ class Sbom:
                 return uuid.uuid5(uuid.NAMESPACE_URL, text)
         ident = f"bastion:{self.target.kind.value}:{self.target.digest or self.target.ref}:{self.timestamp().isoformat()}"
         return uuid.uuid5(uuid.NAMESPACE_URL, ident)
+
+
+def subject_of(ref: ArtifactRef) -> ArtifactRef:
+    """What a decoded SBOM describes, as the target it was made from (for converting one SBOM into another).
+
+    A decoded document's target is the SBOM file itself (kind ``sbom``); its metadata remembers the subject
+    (``subject_kind``/``subject_ref`` in bastion documents, ``subject_type``/``subject_digest`` otherwise).
+    Any other target is returned unchanged.
+    """
+    if ref.kind is not ArtifactKind.SBOM:
+        return ref
+    meta = ref.metadata
+    kind_text = meta.get("subject_kind") or ("image" if meta.get("subject_type") == "container" else "fs")
+    try:
+        kind = ArtifactKind(kind_text)
+    except ValueError:
+        kind = ArtifactKind.FS
+    digest = meta.get("subject_digest") if kind is ArtifactKind.IMAGE else None
+    return dataclasses.replace(
+        ref, kind=kind, ref=meta.get("subject_ref") or ref.name or ref.ref, digest=digest
+    )
 
 
 @runtime_checkable

@@ -132,9 +132,29 @@ def test_sbom_command_converts_a_third_party_sbom(tmp_path: Path, capsys: pytest
     assert "27 package(s) written as spdx-json" in captured.err
     out = tmp_path / "converted.spdx.json"
     out.write_text(captured.out)
-    assert {(p.name, p.version, p.source_name) for p in load(out).packages} == {
+    converted = load(out)
+    assert {(p.name, p.version, p.source_name) for p in converted.packages} == {
         (p.name, p.version, p.source_name) for p in load(source).packages
     }
+    # the conversion describes what syft described, and credits syft as well as bastion
+    assert converted.target.name == "rootfs-debian"
+    assert converted.target.metadata["subject_kind"] == "fs"
+    assert [t.name for t in converted.tools] == ["bastion", "syft"]
+
+
+def test_converting_an_image_sbom_keeps_the_image_as_subject(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["sbom", "sbom", str(FIXTURES / "trivy" / "image.cdx.json"), "-f", "cyclonedx-json", "-q"]) == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    subject = doc["metadata"]["component"]
+    assert (subject["type"], subject["name"]) == ("container", "image.tar")
+    props = {p["name"]: p["value"] for p in subject["properties"]}
+    assert (
+        props["bastion:target:image_id"]
+        == "sha256:49f8c3eb50118af4bb5ccf88924952fba0118e84bce6a24462ff554abccd9c07"
+    )
+    assert props["bastion:target:metadata:sbom_tools"] == "trivy 0.59.1"
 
 
 def test_sbom_command_usage_errors(tmp_path: Path) -> None:

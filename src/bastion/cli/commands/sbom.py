@@ -9,6 +9,7 @@ The command builds the inventory only (``scanners=()``) and hands it to an encod
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,9 +23,10 @@ from bastion.errors import SbomFormatError, UsageError
 from bastion.model import ScanResult
 from bastion.progress import NULL_PROGRESS
 from bastion.sbom import registry as sbom_registry
-from bastion.sbom.base import Sbom
+from bastion.sbom.base import Sbom, subject_of
 from bastion.scan import ScanOptions, detect_inventory, scan
 from bastion.targets.factory import TargetOptions, open_target
+from bastion.targets.sbom_file import SbomTarget
 
 KINDS = ("image", "fs", "repo", "sbom")
 _HEAD = 64 * 1024
@@ -129,12 +131,16 @@ def sbom_command(
     with progress if progress is not None else contextlib.nullcontext():  # type: ignore[union-attr]
         sink = progress or NULL_PROGRESS
         tgt = open_target(kind, ref, TargetOptions(**{**options.__dict__, "progress": sink}))
-        if kind == "sbom":
-            result: ScanResult = detect_inventory(tgt.describe(), tgt.inventory(), scan_options)  # type: ignore[attr-defined]
+        if isinstance(tgt, SbomTarget):
+            result: ScanResult = detect_inventory(tgt.describe(), tgt.inventory(), scan_options)
         else:
             result = scan(tgt, scan_options, progress=sink)
 
     sbom = Sbom.from_result(result)
+    if isinstance(tgt, SbomTarget):
+        # A conversion describes what the original document described, and credits its tools too.
+        original = tgt.sbom()
+        sbom = dataclasses.replace(sbom, target=subject_of(result.target), tools=sbom.tools + original.tools)
     if output is None:
         encoder.encode(sbom, sys.stdout)
         sys.stdout.flush()
