@@ -355,3 +355,91 @@ def running_registry(workdir: Path, *, auth: str | None = None) -> Iterator[Regi
         yield reg
     finally:
         reg.stop()
+
+
+class BlobRedirector:
+    """A front for a :class:`Registry` that sends blob downloads elsewhere, like registries backed by
+    object storage do: ``GET /v2/…/blobs/<digest>`` answers ``307`` to a second server (another origin)
+    that serves the blob from the registry's storage. Everything else is proxied unchanged.
+    ``storage_requests`` records (path, Authorization header or None) for every blob fetch."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.front_port = free_port()
+        self.storage_port = free_port()
+        self.storage_requests: list[tuple[str, str | None]] = []
+        self._servers: list[http.server.ThreadingHTTPServer] = []
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.front_port}"
+
+    def start(self) -> BlobRedirector:
+        outer = self
+        blob_re = re.compile(r"^/v2/.+/blobs/(sha256:[a-f0-9]{64})$")
+
+        class Front(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+            def _proxy(self) -> None:
+                m = blob_re.match(self.path)
+                if m and self.command == "GET":
+                    self.send_response(307)
+                    self.send_header(
+                        "Location", f"http://localhost:{outer.storage_port}/storage/{m.group(1)}?sig=test"
+                    )
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization")}
+                req = urllib.request.Request(
+                    f"http://{outer.registry.host}{self.path}", method=self.command, headers=headers
+                )
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as resp:
+                        status, rheaders, body = resp.status, resp.headers, resp.read()
+                except urllib.error.HTTPError as err:
+                    status, rheaders, body = err.code, err.headers, err.read()
+                self.send_response(status)
+                for key, value in rheaders.items():
+                    if key.lower() not in ("connection", "transfer-encoding", "date", "server"):
+                        self.send_header(key, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = _proxy
+            do_HEAD = _proxy
+
+        class Storage(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                path = urllib.parse.urlparse(self.path).path
+                outer.storage_requests.append((path, self.headers.get("Authorization")))
+                digest = path.rsplit("/", 1)[-1]
+                blob = outer.registry.blob_path(digest)
+                if not blob.is_file():
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                data = blob.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        for port, handler in ((self.front_port, Front), (self.storage_port, Storage)):
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self._servers.append(server)
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        self._servers.clear()

@@ -299,3 +299,21 @@ def test_cli_scan_from_registry_with_env_credentials(
     err = capsys.readouterr().err
     assert code == 2
     assert "rejected the credentials" in err and registry_token.host in err
+
+
+def test_blob_redirects_to_storage_without_credentials(
+    registry_htpasswd: reg.Registry, pushed_htpasswd: BuiltImage, tmp_path: Path
+) -> None:
+    front = reg.BlobRedirector(registry_htpasswd).start()
+    try:
+        target = image_target(
+            f"{front.host}/private/app:v1", _opts(tmp_path, username=reg.USERNAME, password=reg.PASSWORD)
+        )
+        with target.open() as tree, tree.open("app/version") as fh:
+            assert fh.read() == b"basic"
+    finally:
+        front.stop()
+    fetched = sorted(path.rsplit("/", 1)[-1] for path, _ in front.storage_requests)
+    assert fetched == sorted([pushed_htpasswd.config_digest, *pushed_htpasswd.layer_digests])
+    # the registry's credentials never travel to the storage origin
+    assert [auth for _, auth in front.storage_requests] == [None] * len(fetched)

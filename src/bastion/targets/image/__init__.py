@@ -25,14 +25,27 @@ from bastion.targets.image.reference import (
     parse_platform,
     parse_registry_ref,
 )
-from bastion.targets.image.registry import RegistryClient
-from bastion.targets.image.remote import RegistrySource
 from bastion.targets.image.source import ImageSource, ResolvedImage
 from bastion.targets.image.target import ImageTarget
 from bastion.targets.image.tree import LayeredTree
 
 if TYPE_CHECKING:
     from bastion.targets.factory import TargetOptions
+    from bastion.targets.image.registry import RegistryClient
+    from bastion.targets.image.remote import RegistrySource
+
+
+def __getattr__(name: str) -> object:
+    # the registry client pulls in httpx (~0.1 s); local layouts and archives do not need it
+    if name == "RegistryClient":
+        from bastion.targets.image.registry import RegistryClient
+
+        return RegistryClient
+    if name == "RegistrySource":
+        from bastion.targets.image.remote import RegistrySource
+
+        return RegistrySource
+    raise AttributeError(name)
 
 
 def image_target(ref: str, options: TargetOptions) -> ImageTarget:
@@ -50,6 +63,8 @@ def image_target(ref: str, options: TargetOptions) -> ImageTarget:
                 parsed, platform=platform, explicit=explicit, limits=options.limits, scratch_parent=cache.tmp
             )
         case RegistryRef():
+            from bastion.targets.image.remote import RegistrySource
+
             source = RegistrySource(
                 parsed,
                 cache=cache,
