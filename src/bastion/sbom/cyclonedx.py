@@ -34,6 +34,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, ClassVar, TextIO
+from xml.etree.ElementTree import Element
 
 from cyclonedx.model import HashAlgorithm, HashType, Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
@@ -67,7 +68,7 @@ from packageurl import PackageURL
 
 from bastion.errors import SbomFormatError
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
-from bastion.fs.parsing import ParseError, load_json
+from bastion.fs.parsing import ParseError, load_json, parse_xml
 from bastion.model import (
     ArtifactKind,
     ArtifactRef,
@@ -85,7 +86,13 @@ from bastion.sbom import _common as c
 from bastion.sbom import _licenses, _purl
 from bastion.sbom.base import Sbom, Tool
 
-__all__ = ["CycloneDxJsonDecoder", "CycloneDxJsonEncoder", "CycloneDxXmlEncoder", "build_bom"]
+__all__ = [
+    "CycloneDxJsonDecoder",
+    "CycloneDxJsonEncoder",
+    "CycloneDxXmlDecoder",
+    "CycloneDxXmlEncoder",
+    "build_bom",
+]
 
 SPEC_VERSION = "1.6"
 _SCHEMA = SchemaVersion.V1_6
@@ -558,7 +565,6 @@ _JSON_FORMAT = re.compile(rb'"bomFormat"\s*:\s*"CycloneDX"')
 _JSON_SPEC = re.compile(rb'"specVersion"\s*:\s*"(\d+\.\d+)"')
 _XML_NS = re.compile(rb"<bom\b[^>]*xmlns=[\"']http://cyclonedx\.org/schema/bom/(\d+\.\d+)[\"']")
 SUPPORTED_JSON = ("1.2", "1.3", "1.4", "1.5", "1.6")
-_PLUGIN = "sbom/cyclonedx-json"
 _BASTION_LOCATION = re.compile(r"^bastion:location:(\d+):(path|layer)$")
 
 
@@ -588,12 +594,121 @@ class CycloneDxJsonDecoder:
 
 
 def identify_xml(head: bytes) -> str | None:
-    """The spec version of a CycloneDX XML document (recognised so the error can say it is not read)."""
+    """The spec version of a CycloneDX XML document, from its namespace."""
     m = _XML_NS.search(head)
     return m.group(1).decode() if m else None
 
 
-def decode_document(doc: Any, *, source: str, digest: str) -> Sbom:
+class CycloneDxXmlDecoder:
+    """CycloneDX XML (1.2 to 1.6), read into the same shape as the JSON form and decoded by the same code."""
+
+    format_id: ClassVar[str] = "cyclonedx-xml"
+
+    def identify(self, head: bytes) -> str | None:
+        return identify_xml(head)
+
+    def decode(self, stream: BinaryIO, *, source: str = "<sbom>", limits: Limits = DEFAULT_LIMITS) -> Sbom:
+        data = c.read_bounded(stream, source, limits)
+        try:
+            root = parse_xml(data, source, limits)
+        except ParseError as exc:
+            raise SbomFormatError(exc.message) from None
+        doc = _XmlDoc(root).document()
+        return decode_document(doc, source=source, digest=c.sha256_digest(data), fmt="cyclonedx-xml")
+
+
+class _XmlDoc:
+    """The parts of a CycloneDX XML document the decoder reads, as the JSON form's dicts and lists."""
+
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        self.ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+
+    def q(self, *tags: str) -> str:
+        return "/".join(f"{{{self.ns}}}{t}" if self.ns else t for t in tags)
+
+    def text(self, el: Element, tag: str) -> str:
+        child = el.find(self.q(tag))
+        return (child.text or "").strip() if child is not None else ""
+
+    def document(self) -> dict[str, Any]:
+        root = self.root
+        if root.tag != self.q("bom"):
+            return {"bomFormat": None}
+        doc: dict[str, Any] = {
+            "bomFormat": "CycloneDX",
+            "specVersion": self.ns.rsplit("/", 1)[-1]
+            if self.ns.startswith("http://cyclonedx.org/schema/bom/")
+            else None,
+            "serialNumber": root.get("serialNumber", ""),
+        }
+        meta_el = root.find(self.q("metadata"))
+        if meta_el is not None:
+            meta: dict[str, Any] = {"timestamp": self.text(meta_el, "timestamp")}
+            tools = [self._component(t) for t in meta_el.findall(self.q("tools", "components", "component"))]
+            tools += [
+                {
+                    "vendor": self.text(t, "vendor"),
+                    "name": self.text(t, "name"),
+                    "version": self.text(t, "version"),
+                }
+                for t in meta_el.findall(self.q("tools", "tool"))
+            ]
+            meta["tools"] = tools
+            subject = meta_el.find(self.q("component"))
+            if subject is not None:
+                meta["component"] = self._component(subject)
+            doc["metadata"] = meta
+        doc["components"] = [self._component(el) for el in root.findall(self.q("components", "component"))]
+        doc["dependencies"] = [
+            {
+                "ref": d.get("ref", ""),
+                "dependsOn": [x.get("ref", "") for x in d.findall(self.q("dependency"))],
+            }
+            for d in root.findall(self.q("dependencies", "dependency"))
+        ]
+        return doc
+
+    def _component(self, el: Element) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": el.get("type", ""), "bom-ref": el.get("bom-ref", "")}
+        for tag in ("name", "version", "group", "purl", "scope", "description", "author"):
+            value = self.text(el, tag)
+            if value:
+                out[tag] = value
+        out["properties"] = [
+            {"name": p.get("name", ""), "value": (p.text or "").strip()}
+            for p in el.findall(self.q("properties", "property"))
+        ]
+        out["hashes"] = self._hashes(el)
+        licenses: list[dict[str, Any]] = []
+        lic_el = el.find(self.q("licenses"))
+        if lic_el is not None:
+            for child in lic_el:
+                if child.tag == self.q("license"):
+                    licenses.append(
+                        {"license": {"id": self.text(child, "id"), "name": self.text(child, "name")}}
+                    )
+                elif child.tag == self.q("expression"):
+                    licenses.append({"expression": (child.text or "").strip()})
+        out["licenses"] = licenses
+        out["externalReferences"] = [
+            {"type": r.get("type", ""), "hashes": self._hashes(r)}
+            for r in el.findall(self.q("externalReferences", "reference"))
+        ]
+        occurrences = el.findall(self.q("evidence", "occurrences", "occurrence"))
+        if occurrences:
+            out["evidence"] = {"occurrences": [{"location": self.text(o, "location")} for o in occurrences]}
+        out["components"] = [self._component(sub) for sub in el.findall(self.q("components", "component"))]
+        return out
+
+    def _hashes(self, el: Element) -> list[dict[str, str]]:
+        return [
+            {"alg": h.get("alg", ""), "content": (h.text or "").strip()}
+            for h in el.findall(self.q("hashes", "hash"))
+        ]
+
+
+def decode_document(doc: Any, *, source: str, digest: str, fmt: str = "cyclonedx-json") -> Sbom:
     """A parsed CycloneDX JSON document → :class:`Sbom` (packages, target identity, OS)."""
     if not isinstance(doc, dict):
         raise SbomFormatError(f"{source}: expected a CycloneDX JSON object, got {type(doc).__name__}")
@@ -604,7 +719,7 @@ def decode_document(doc: Any, *, source: str, digest: str) -> Sbom:
         raise SbomFormatError(
             f"{source}: CycloneDX specVersion {spec!r} is not supported (expected one of {', '.join(SUPPORTED_JSON)})"
         )
-    return _Reader(doc, source, str(spec), digest).read()
+    return _Reader(doc, source, str(spec), digest, fmt).read()
 
 
 def _props(obj: dict[str, Any]) -> dict[str, list[str]]:
@@ -633,8 +748,10 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 
 class _Reader:
-    def __init__(self, doc: dict[str, Any], source: str, spec: str, digest: str) -> None:
+    def __init__(self, doc: dict[str, Any], source: str, spec: str, digest: str, fmt: str) -> None:
         self.doc = doc
+        self.fmt = fmt
+        self.plugin = f"sbom/{fmt}"
         self.source = source
         self.spec = spec
         self.digest = digest
@@ -728,7 +845,7 @@ class _Reader:
             tools=tuple(self._tools(meta)),
             created=c.parse_time(meta.get("timestamp")),
             serial=_str(self.doc, "serialNumber") or None,
-            source_format="cyclonedx-json",
+            source_format=self.fmt,
             spec_version=self.spec,
         )
 
@@ -763,7 +880,7 @@ class _Reader:
                     Unknown(
                         self.source,
                         f"component {label!r}: {purl_text!r} is not a valid package URL; skipped",
-                        _PLUGIN,
+                        self.plugin,
                     )
                 )
                 return None
@@ -797,7 +914,7 @@ class _Reader:
             ecosystem=ecosystem,
             purl=purl_text,
             locations=locations,
-            found_by=_first(props, c.P_FOUND_BY) or _PLUGIN,
+            found_by=_first(props, c.P_FOUND_BY) or self.plugin,
             source_name=source_name,
             source_version=source_version,
             direct=c.parse_bool(_first(props, c.P_DIRECT)),
@@ -976,7 +1093,7 @@ class _Reader:
     def _target(
         self, meta: dict[str, Any], root: dict[str, Any] | None, os_info: OsInfo | None
     ) -> ArtifactRef:
-        metadata: dict[str, str] = {"sbom_format": "cyclonedx-json", "sbom_spec_version": self.spec}
+        metadata: dict[str, str] = {"sbom_format": self.fmt, "sbom_spec_version": self.spec}
         tools = [str(t) for t in self._tools(meta)]
         if tools:
             metadata["sbom_tools"] = ", ".join(tools)

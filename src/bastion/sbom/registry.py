@@ -1,7 +1,7 @@
 """SBOM formats by id, and reading an SBOM whatever its format.
 
 Encoders: ``cyclonedx-json``, ``cyclonedx-xml``, ``spdx-json``, ``spdx-tv``. Decoders: CycloneDX JSON and
-SPDX JSON, chosen by content (:func:`detect`), never by file name.
+XML, SPDX JSON, chosen by content (:func:`detect`), never by file name.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ ENCODERS: tuple[type[SbomEncoder], ...] = (
 )
 DECODERS: tuple[type[SbomDecoder], ...] = (
     cyclonedx.CycloneDxJsonDecoder,
+    cyclonedx.CycloneDxXmlDecoder,
     spdx.SpdxJsonDecoder,
 )
 FORMAT_IDS: tuple[str, ...] = tuple(e.format_id for e in ENCODERS)
@@ -49,12 +50,6 @@ def detect(data: bytes, source: str = "<sbom>", limits: Limits = DEFAULT_LIMITS)
         if version is not None:
             return dec, version
     # Recognised formats bastion does not read, named so the user knows what to convert.
-    xml_version = cyclonedx.identify_xml(data[:_HEAD])
-    if xml_version is not None:
-        raise SbomFormatError(
-            f"{source}: CycloneDX XML {xml_version} is not read, only CycloneDX JSON",
-            hint="write the SBOM as CycloneDX JSON (bastion sbom --format cyclonedx-json)",
-        )
     tv_version = spdx.identify_tag_value(data[:_HEAD])
     if tv_version is not None:
         raise SbomFormatError(

@@ -8,6 +8,7 @@ status file declares, and CycloneDX and SPDX output of the same tool must decode
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -23,6 +24,8 @@ from tests.unit.sbom.conftest import FIXTURES
 INPUTS = FIXTURES / "inputs"
 TOOLS = ("syft", "trivy")
 FORMATS = ("cdx.json", "spdx.json")
+#: (tool, document format) for every committed document; trivy writes no CycloneDX XML
+DOCUMENTS = [(t, f) for t in TOOLS for f in FORMATS] + [("syft", "cdx.xml")]
 LAYER = "sha256:7d9c626ae73a3ec01f55557c38ae4a463747b4dda0a02e4368272d4a39b6e13d"
 
 
@@ -88,8 +91,7 @@ def apk_db() -> dict[str, dict[str, str]]:
 # -- OS packages ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(("tool", "fmt"), DOCUMENTS)
 def test_debian_rootfs(tool: str, fmt: str) -> None:
     sbom = decode(tool, "rootfs-debian", fmt)
     status = dpkg_status()
@@ -148,8 +150,7 @@ def test_debian_epoch_source_and_paths_in_detail() -> None:
     assert bash_deps == {"base-files", "libc6", "libtinfo6"} & names
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(("tool", "fmt"), DOCUMENTS)
 def test_alpine_rootfs(tool: str, fmt: str) -> None:
     sbom = decode(tool, "rootfs-alpine", fmt)
     db = apk_db()
@@ -209,8 +210,7 @@ def _triples(sbom: Sbom) -> set[tuple[Ecosystem, str, str]]:
     }
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(("tool", "fmt"), DOCUMENTS)
 def test_project_packages(tool: str, fmt: str) -> None:
     sbom = decode(tool, "project", fmt)
     got = _triples(sbom)
@@ -225,8 +225,7 @@ def test_project_packages(tool: str, fmt: str) -> None:
     assert pkgs[(Ecosystem.GO, "github.com/stretchr/testify", "v1.9.0")].path == "svc/go.mod"
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(("tool", "fmt"), DOCUMENTS)
 def test_cargo_dependency_edges(tool: str, fmt: str) -> None:
     sbom = decode(tool, "project", fmt)
     cargo = {(p.name, p.version): p for p in sbom.packages if p.ecosystem is Ecosystem.CRATES_IO}
@@ -271,8 +270,7 @@ def test_syft_jar_sha1_and_go_stdlib() -> None:
 # -- images ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(("tool", "fmt"), DOCUMENTS)
 def test_image(tool: str, fmt: str) -> None:
     sbom = decode(tool, "image", fmt)
     assert sbom.target.name == "image.tar"
@@ -286,7 +284,7 @@ def test_image(tool: str, fmt: str) -> None:
         "1.19.8",
         "app/bin/hello",
     )  # trivy: v1.19.8
-    if not (tool == "syft" and fmt == "spdx.json"):  # syft's SPDX has no layer information
+    if fmt != "spdx.json" or tool != "syft":  # syft's SPDX has no layer information
         assert {loc.layer for p in sbom.packages for loc in p.locations} == {LAYER}
     if tool == "trivy":
         assert (
@@ -302,6 +300,19 @@ def test_image(tool: str, fmt: str) -> None:
 
 
 # -- both formats of one tool agree -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["rootfs-debian", "rootfs-alpine", "project", "image"])
+def test_cyclonedx_json_and_xml_agree(case: str) -> None:
+    """syft's CycloneDX XML decodes to exactly what its CycloneDX JSON decodes to (ids and edges included)."""
+    json_doc, xml_doc = decode("syft", case, "cdx.json"), decode("syft", case, "cdx.xml")
+    strip = [dataclasses.replace(p, found_by="") for p in xml_doc.packages]
+    assert strip == [dataclasses.replace(p, found_by="") for p in json_doc.packages]
+    assert {p.found_by for p in xml_doc.packages} == {"sbom/cyclonedx-xml"}
+    assert xml_doc.target.os == json_doc.target.os
+    assert xml_doc.target.name == json_doc.target.name
+    assert (xml_doc.source_format, xml_doc.spec_version) == ("cyclonedx-xml", "1.6")
+    assert xml_doc.target.metadata["sbom_format"] == "cyclonedx-xml"
 
 
 @pytest.mark.parametrize("case", ["rootfs-debian", "rootfs-alpine", "project", "image"])

@@ -49,9 +49,28 @@ CASES: list[tuple[str, bytes, str]] = [
     ),
     ("spdx-3", b'{"spdxVersion": "SPDX-3.0", "packages": []}', "SPDX version '3.0' is not supported"),
     (
-        "cyclonedx-xml",
-        b'<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"></bom>',
-        "CycloneDX XML 1.6 is not read, only CycloneDX JSON",
+        "cyclonedx-xml-truncated",
+        (FIXTURES / "syft" / "rootfs-debian.cdx.xml").read_bytes()[:3000],
+        "invalid XML",
+    ),
+    (
+        "cyclonedx-xml-1.1",
+        b'<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.1" version="1"></bom>',
+        "CycloneDX specVersion '1.1' is not supported",
+    ),
+    (
+        "xml-entity-bomb",
+        b'<?xml version="1.0"?>\n<!DOCTYPE bom [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><metadata><timestamp>&b;</timestamp></metadata></bom>',
+        "refused XML",
+    ),
+    (
+        "xml-deep",
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6">'
+        + b"<components><component>" * 300
+        + b"</component></components>" * 300
+        + b"</bom>",
+        "XML nests deeper than 512 levels",
     ),
     ("spdx-tag-value", b"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n", "SPDX tag-value 2.3 is not read"),
     (

@@ -13,7 +13,7 @@ from tests.unit.sbom.cases import SBOM_CASES
 from tests.unit.sbom.conftest import encode
 from tests.unit.sbom.test_decoders import decode
 
-FORMATS = ("cyclonedx-json", "spdx-json")
+FORMATS = ("cyclonedx-json", "cyclonedx-xml", "spdx-json")
 
 
 def round_trip(fmt: str, sbom: Sbom) -> Sbom:
