@@ -22,7 +22,7 @@ from bastion.targets.base import FileTree, WantFn
 
 
 class SbomTarget:
-    """A CycloneDX or SPDX JSON document standing in for the artifact it describes."""
+    """A CycloneDX (JSON or XML) or SPDX JSON document standing in for the artifact it describes."""
 
     def __init__(self, path: Path, *, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = Path(path)
@@ -31,9 +31,7 @@ class SbomTarget:
         if not self.path.exists():
             raise TargetError(f"{self.path}: no such file")
         if not self.path.is_file():
-            raise TargetError(
-                f"{self.path}: not a file (an SBOM target is one CycloneDX or SPDX JSON document)"
-            )
+            raise TargetError(f"{self.path}: not a file (an SBOM target is one CycloneDX or SPDX document)")
 
     def sbom(self) -> Sbom:
         """The decoded document (read on first use; raises SbomFormatError when it is malformed)."""

@@ -2,7 +2,7 @@
 
 KIND is ``image``, ``fs``, ``repo`` or ``sbom`` as in ``bastion scan``; without it the target decides:
 ``oci:``/``docker-archive:`` references and anything that is not a local path are images, directories are
-``fs``, a CycloneDX/SPDX JSON file is ``sbom`` (a format conversion), any other file is ``fs``.
+``fs``, a CycloneDX (JSON, XML) or SPDX JSON file is ``sbom`` (a format conversion), any other file is ``fs``.
 The command builds the inventory only (``scanners=()``) and hands it to an encoder; no findings.
 """
 
