@@ -169,71 +169,78 @@ def read_layer(
     by_path: dict[str, Entry] = {}
     refetch: dict[str, list[Entry]] = {}
 
-    with blob.open() as raw, open(pack_path, "wb", buffering=_COPY_CHUNK) as pack:
-        head = raw.read(512)
-        raw.seek(0)
-        compression = sniff_compression(head)
-        if compression_hint not in (None, "none") and compression == "none":
-            result.error(
-                "",
-                f"media type says {compression_hint} but the blob is not {compression_hint}-compressed; read as a plain tar",
-            )
-        hasher = sha256_hasher() if blob.verify else None
-        raw_meter = MeteredReader(raw, hasher=hasher, on_bytes=lambda n: progress.advance(progress_key, n))
-
-        last_checked = 0
-
-        def check(total: int) -> None:
-            nonlocal last_checked
-            budget.add_bytes(total - last_checked)
-            last_checked = total
-            comp = raw_meter.count
-            if (
-                compression != "none"
-                and total > limits.ratio_grace_bytes
-                and comp > 0
-                and total / comp > limits.max_compression_ratio
-            ):
-                raise _Stop(
-                    f"decompression ratio over {limits.max_compression_ratio}:1 after {total} bytes "
-                    f"(decompression bomb?); rest of the layer not read"
+    try:
+        with blob.open() as raw, open(pack_path, "wb", buffering=_COPY_CHUNK) as pack:
+            head = raw.read(512)
+            raw.seek(0)
+            compression = sniff_compression(head)
+            if compression_hint not in (None, "none") and compression == "none":
+                result.error(
+                    "",
+                    f"media type says {compression_hint} but the blob is not {compression_hint}-compressed; read as a plain tar",
                 )
-
-        member = ""
-        try:
-            stream = open_decompressed(raw_meter, compression)  # type: ignore[arg-type]
-            meter = MeteredReader(stream, check=check)
-            reader = TarReader(meter)
-            while True:
-                tm = reader.next()
-                if tm is None:
-                    break
-                member = tm.name
-                _record(tm, reader, result, by_path, refetch, pack, want, budget, limits)
-            result.uncompressed_bytes = meter.count
-        except _Stop as stop:
-            result.complete = False
-            result.error(member if not stop.global_stop else "", stop.reason)
-        except CORRUPT_STREAM_ERRORS as exc:
-            result.complete = False
-            result.error(
-                member,
-                f"corrupt or truncated layer after member {member!r}: {exc or type(exc).__name__}; rest of the layer not read",
+            hasher = sha256_hasher() if blob.verify else None
+            raw_meter = MeteredReader(
+                raw, hasher=hasher, on_bytes=lambda n: progress.advance(progress_key, n)
             )
-        except OSError as exc:
-            result.complete = False
-            result.error(member, f"cannot read layer: {exc}")
-        finally:
-            result.compressed_bytes = raw_meter.count
-        # The digest covers every byte of the blob, including what the tar reader did not need.
-        if hasher is not None and blob.verify:
-            raw_meter.drain()
-            actual = "sha256:" + hasher.hexdigest()
-            if actual != blob.verify:
-                raise DigestMismatchError(
-                    f"{blob.location}: content digest mismatch for layer {info.index}: expected {blob.verify}, got {actual}",
-                    hint="the blob is corrupt or was tampered with; nothing from this image can be trusted",
+
+            last_checked = 0
+
+            def check(total: int) -> None:
+                nonlocal last_checked
+                budget.add_bytes(total - last_checked)
+                last_checked = total
+                comp = raw_meter.count
+                if (
+                    compression != "none"
+                    and total > limits.ratio_grace_bytes
+                    and comp > 0
+                    and total / comp > limits.max_compression_ratio
+                ):
+                    raise _Stop(
+                        f"decompression ratio over {limits.max_compression_ratio}:1 after {total} bytes "
+                        f"(decompression bomb?); rest of the layer not read"
+                    )
+
+            member = ""
+            try:
+                stream = open_decompressed(raw_meter, compression)  # type: ignore[arg-type]
+                meter = MeteredReader(stream, check=check)
+                reader = TarReader(meter)
+                while True:
+                    tm = reader.next()
+                    if tm is None:
+                        break
+                    member = tm.name
+                    _record(tm, reader, result, by_path, refetch, pack, want, budget, limits)
+                result.uncompressed_bytes = meter.count
+            except _Stop as stop:
+                result.complete = False
+                result.error(member if not stop.global_stop else "", stop.reason)
+            except CORRUPT_STREAM_ERRORS as exc:
+                result.complete = False
+                result.error(
+                    member,
+                    f"corrupt or truncated layer after member {member!r}: {exc or type(exc).__name__}; rest of the layer not read",
                 )
+            except OSError as exc:
+                result.complete = False
+                result.error(member, f"cannot read layer: {exc}")
+            finally:
+                result.compressed_bytes = raw_meter.count
+            # The digest covers every byte of the blob, including what the tar reader did not need.
+            if hasher is not None and blob.verify:
+                raw_meter.drain()
+                actual = "sha256:" + hasher.hexdigest()
+                if actual != blob.verify:
+                    raise DigestMismatchError(
+                        f"{blob.location}: content digest mismatch for layer {info.index}: expected {blob.verify}, got {actual}",
+                        hint="the blob is corrupt or was tampered with; nothing from this image can be trusted",
+                    )
+    except OSError as exc:  # the blob vanished or cannot be read: this layer only
+        result.complete = False
+        result.error("", f"cannot read the layer blob {blob.location}: {exc.strerror or exc}")
+        return result
 
     if refetch:
         _refetch(info, blob, result, refetch, pack_path, budget)
