@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
                     elapsed, _ = _time(
                         [
                             str(trivy), "image", "--input", str(args.layout), "--scanners", "license", "--format", "json",
-                            "--quiet", "--skip-version-check", "--cache-dir", f"{tmp}/trivy-cache-{i}",
+                            "--quiet", "--cache-dir", f"{tmp}/trivy-cache-{i}",
                         ]
                     )  # fmt: skip
                     results.setdefault("trivy image --input (license)", []).append(elapsed)
