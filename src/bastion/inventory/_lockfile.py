@@ -18,6 +18,15 @@ from bastion.targets.base import FileNotInTreeError, read_bytes
 K = TypeVar("K", bound=Hashable)
 
 
+def vendored(path: str) -> bool:
+    """True for a path inside an installed-packages directory (``node_modules``, ``site-packages``,
+    ``dist-packages``). A lockfile or requirements file there was shipped *inside* a package and
+    describes that package's own development setup, not what is installed; it is not read."""
+    return any(
+        path.startswith(d) or f"/{d}" in path for d in ("node_modules/", "site-packages/", "dist-packages/")
+    )
+
+
 def read_stream(stream: BinaryIO, entry: FileRef, ctx: ExtractContext) -> bytes:
     """The whole stream, or ExtractError when it exceeds the structured-parse limit."""
     limit = ctx.limits.max_parse_bytes

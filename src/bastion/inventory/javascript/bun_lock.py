@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import decode_text, load_json
-from bastion.inventory._lockfile import classify_dev, read_stream
+from bastion.inventory._lockfile import classify_dev, read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.javascript._common import npm_package, split_descriptor, str_map
 from bastion.model import Ecosystem, FileRef, Location, Package, PluginId
@@ -87,7 +87,7 @@ class BunLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name == "bun.lock"
+        return entry.name == "bun.lock" and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         text = decode_text(read_stream(stream, entry, ctx), entry.path)

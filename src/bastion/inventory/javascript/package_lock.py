@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_json
-from bastion.inventory._lockfile import read_stream
+from bastion.inventory._lockfile import read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.javascript._common import (
     DEP_FIELDS,
@@ -91,7 +91,7 @@ class PackageLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name in self.file_names
+        return entry.name in self.file_names and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         doc = load_json(read_stream(stream, entry, ctx), entry.path, ctx.limits)

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_yaml_all
-from bastion.inventory._lockfile import classify_dev, read_stream
+from bastion.inventory._lockfile import classify_dev, read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.javascript._common import npm_package
 from bastion.model import Ecosystem, FileRef, Package, PluginId
@@ -118,7 +118,7 @@ class PnpmLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name == "pnpm-lock.yaml"
+        return entry.name == "pnpm-lock.yaml" and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         docs = load_yaml_all(read_stream(stream, entry, ctx), entry.path, ctx.limits)

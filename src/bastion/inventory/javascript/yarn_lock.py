@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import decode_text, load_yaml
-from bastion.inventory._lockfile import classify_dev, read_stream
+from bastion.inventory._lockfile import classify_dev, read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.javascript._common import (
     PackageJson,
@@ -181,7 +181,7 @@ class YarnLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name == "yarn.lock"
+        return entry.name == "yarn.lock" and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         data = read_stream(stream, entry, ctx)

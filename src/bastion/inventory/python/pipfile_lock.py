@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_json, load_toml
-from bastion.inventory._lockfile import read_sibling, read_stream
+from bastion.inventory._lockfile import read_sibling, read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.python._common import Manifest, canon, direct_flag, pypi_package
 from bastion.model import Ecosystem, FileRef, Package, PluginId
@@ -62,7 +62,7 @@ class PipfileLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name == "Pipfile.lock"
+        return entry.name == "Pipfile.lock" and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         doc = load_json(read_stream(stream, entry, ctx), entry.path, ctx.limits)

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_toml
-from bastion.inventory._lockfile import classify_dev, read_stream
+from bastion.inventory._lockfile import classify_dev, read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.python._common import canon, direct_flag, pypi_package, read_pyproject
 from bastion.model import Ecosystem, FileRef, Package, PluginId
@@ -37,7 +37,7 @@ class PoetryLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name == "poetry.lock"
+        return entry.name == "poetry.lock" and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         doc = load_toml(read_stream(stream, entry, ctx), entry.path, ctx.limits)

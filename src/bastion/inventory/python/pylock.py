@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_toml
-from bastion.inventory._lockfile import read_stream
+from bastion.inventory._lockfile import read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.python._common import pypi_package
 from bastion.model import Ecosystem, FileRef, Package, PluginId
@@ -43,6 +43,8 @@ class PylockExtractor:
 
     def wants(self, entry: FileRef) -> bool:
         name = entry.name
+        if vendored(entry.path):
+            return False
         return name == "pylock.toml" or (
             name.startswith("pylock.") and name.endswith(".toml") and name.count(".") == 2
         )

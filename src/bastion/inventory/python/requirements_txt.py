@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 
 from bastion.fs.parsing import decode_text
-from bastion.inventory._lockfile import read_stream
+from bastion.inventory._lockfile import read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.python._common import canon, pypi_package
 from bastion.model import Ecosystem, FileRef, Location, Package, PluginId
@@ -230,7 +230,7 @@ class RequirementsTxtExtractor:
 
     def wants(self, entry: FileRef) -> bool:
         name = entry.name
-        if not name.endswith(".txt"):
+        if not name.endswith(".txt") or vendored(entry.path):
             return False
         if "requirements" in name or name.startswith("constraints"):
             return True

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_toml
-from bastion.inventory._lockfile import classify_dev, read_stream
+from bastion.inventory._lockfile import classify_dev, read_stream, vendored
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.python._common import canon, pypi_package
 from bastion.model import Ecosystem, FileRef, Package, PluginId
@@ -43,7 +43,7 @@ class UvLockExtractor:
     file_suffixes: ClassVar[tuple[str, ...]] = ()
 
     def wants(self, entry: FileRef) -> bool:
-        return entry.name == "uv.lock"
+        return entry.name == "uv.lock" and not vendored(entry.path)
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         doc = load_toml(read_stream(stream, entry, ctx), entry.path, ctx.limits)

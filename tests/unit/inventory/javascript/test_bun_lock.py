@@ -20,7 +20,13 @@ PLUGIN = "javascript/bun-lock"
 
 @pytest.mark.parametrize(
     ("path", "wanted"),
-    [("bun.lock", True), ("x/bun.lock", True), ("bun.lockb", False), ("bun.lock.json", False)],
+    [
+        ("bun.lock", True),
+        ("x/bun.lock", True),
+        ("bun.lockb", False),
+        ("bun.lock.json", False),
+        ("a/node_modules/b/bun.lock", False),
+    ],
 )
 def test_wants(path: str, wanted: bool) -> None:
     assert BunLockExtractor().wants(FileRef(path)) is wanted

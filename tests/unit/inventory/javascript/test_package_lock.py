@@ -30,6 +30,8 @@ MIRROR = "https://npm.pkg-mirror.example"
         ("node_modules/.package-lock.json", False),  # npm's hidden lockfile: node_modules is read directly
         ("package.json", False),
         ("package-lock.json.bak", False),
+        ("node_modules/some-pkg/package-lock.json", False),
+        ("node_modules/some-pkg/npm-shrinkwrap.json", False),
     ],
 )
 def test_wants(path: str, wanted: bool) -> None:

@@ -25,6 +25,7 @@ PLUGIN = "javascript/pnpm-lock"
         ("apps/web/pnpm-lock.yaml", True),
         ("pnpm-workspace.yaml", False),
         ("pnpm-lock.yml", False),
+        ("node_modules/x/pnpm-lock.yaml", False),
     ],
 )
 def test_wants(path: str, wanted: bool) -> None:

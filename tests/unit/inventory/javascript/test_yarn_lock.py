@@ -27,7 +27,14 @@ def lines(packages: list[Package]) -> list[int | None]:
 
 @pytest.mark.parametrize(
     ("path", "wanted"),
-    [("yarn.lock", True), ("web/yarn.lock", True), ("yarn.lock.orig", False), (".yarnrc.yml", False)],
+    [
+        ("yarn.lock", True),
+        ("web/yarn.lock", True),
+        ("yarn.lock.orig", False),
+        (".yarnrc.yml", False),
+        # shipped inside an installed package: its own dev setup, not what is installed
+        ("node_modules/uri-js/yarn.lock", False),
+    ],
 )
 def test_wants(path: str, wanted: bool) -> None:
     assert YarnLockExtractor().wants(FileRef(path)) is wanted

@@ -37,6 +37,9 @@ HASH_B = "sha256:486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a
         ("docs/notes.txt", False),
         ("foo.egg-info/requires.txt", False),
         ("LICENSE.txt", False),
+        (".venv/lib/python3.11/site-packages/pkg/requirements.txt", False),
+        ("usr/lib/python3/dist-packages/pkg/requirements-dev.txt", False),
+        ("node_modules/node-gyp/gyp/requirements.txt", False),
     ],
 )
 def test_wants(path: str, wanted: bool) -> None:
