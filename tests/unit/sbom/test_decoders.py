@@ -355,3 +355,24 @@ def test_document_identity() -> None:
     spdx = decode("syft", "rootfs-debian", "spdx.json")
     assert spdx.source_format == "spdx-json" and spdx.spec_version == "2.3"
     assert [str(t) for t in spdx.tools] == ["syft 1.18.1"]
+
+
+@pytest.mark.parametrize("fmt", ["cdx-1.4.json", "cdx-1.2.json", "spdx-2.2.json"])
+def test_older_spec_versions(fmt: str) -> None:
+    """syft writing CycloneDX 1.4 (tools as an array) and 1.2 (no properties at all), and SPDX 2.2."""
+    old, new = decode("syft", "rootfs-debian", fmt), decode("syft", "rootfs-debian", "cdx.json")
+    assert old.spec_version == fmt.split("-")[1].removesuffix(".json")
+    assert [str(t) for t in old.tools] == ["syft 1.18.1"]
+    assert _triples(old) == _triples(new)
+    assert {p.purl for p in old.packages} == {p.purl for p in new.packages}
+    assert old.target.os is not None and (old.target.os.family, old.target.os.version) == ("debian", "12")
+    status = dpkg_status()
+    for pkg in old.packages:
+        expected = dpkg_source(status[pkg.name])
+        if expected is not None and fmt == "cdx-1.2.json":
+            # no properties before CycloneDX 1.3: the source name comes from the purl's upstream qualifier
+            assert pkg.source_name == expected[0], pkg.name
+        elif expected is not None:
+            assert (pkg.source_name, pkg.source_version) == expected, pkg.name
+    if fmt != "cdx-1.2.json":
+        assert {p.path for p in old.packages} == {"var/lib/dpkg/status"}
