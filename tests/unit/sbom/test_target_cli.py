@@ -189,3 +189,60 @@ def test_scan_report_formats(tmp_path: Path) -> None:
     minimist = next(c for c in doc["components"] if c["name"] == "minimist")
     assert any(a["ref"] == minimist["bom-ref"] for v in vulns.values() for a in v["affects"])
     assert_valid_spdx(spdx.read_text(), ".spdx.json")
+
+
+def _docker_archive(tmp_path: Path) -> tuple[Path, str]:
+    """A one-layer `docker save` archive of inputs/rootfs-debian; returns its path and the layer's diff id."""
+    import io
+    import tarfile
+
+    layer = io.BytesIO()
+    with tarfile.open(fileobj=layer, mode="w") as tar:
+        root = INPUTS / "rootfs-debian"
+        for path in sorted(root.rglob("*")):
+            info = tar.gettarinfo(str(path), arcname=str(path.relative_to(root)))
+            info.mtime = 0
+            if path.is_file():
+                with path.open("rb") as fh:
+                    tar.addfile(info, fh)
+            else:
+                tar.addfile(info)
+    data = layer.getvalue()
+    diff_id = "sha256:" + hashlib.sha256(data).hexdigest()
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+            "config": {},
+        }
+    ).encode()
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    manifest = json.dumps(
+        [{"Config": config_name, "RepoTags": ["example/debian:12"], "Layers": ["layer.tar"]}]
+    ).encode()
+    out = tmp_path / "image.tar"
+    with tarfile.open(out, "w") as tar:
+        for name, blob in (("layer.tar", data), (config_name, config), ("manifest.json", manifest)):
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    return out, diff_id
+
+
+def test_sbom_of_an_image(tmp_path: Path) -> None:
+    archive, diff_id = _docker_archive(tmp_path)
+    out = tmp_path / "image.cdx.json"
+    assert main(["sbom", f"docker-archive:{archive}", "-f", "cyclonedx-json", "-o", str(out), "-q"]) == 0
+    text = out.read_text()
+    assert_valid_cyclonedx_json(text)
+    doc = json.loads(text)
+    subject = doc["metadata"]["component"]
+    assert (subject["type"], subject["name"]) == ("container", "example/debian:12")
+    props = {p["name"]: p["value"] for p in subject["properties"]}
+    assert props["bastion:target:layer:0:diff_id"] == diff_id
+    assert any(c["type"] == "operating-system" and c["name"] == "debian" for c in doc["components"])
+    back = load(out)
+    assert len(back.packages) == 27
+    assert {loc.layer for p in back.packages for loc in p.locations} == {diff_id}
+    assert back.target.os is not None and back.target.os.family == "debian"
