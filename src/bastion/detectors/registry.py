@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bastion.detectors.base import AnyDetector
+from bastion.detectors.misconfig import MisconfigDetector
 from bastion.detectors.vulns import VulnDetector
 from bastion.errors import UsageError
 
@@ -16,7 +17,7 @@ SCANNERS: dict[str, tuple[Callable[[], AnyDetector], ...]] = {
     "vuln": (VulnDetector,),
     "secret": (),
     "malware": (),
-    "misconfig": (),
+    "misconfig": (MisconfigDetector,),
     "license": (),
 }
 DEFAULT_SCANNERS: tuple[str, ...] = ("vuln", "secret", "misconfig", "malware")
