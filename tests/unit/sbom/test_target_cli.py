@@ -246,3 +246,8 @@ def test_sbom_of_an_image(tmp_path: Path) -> None:
     assert len(back.packages) == 27
     assert {loc.layer for p in back.packages for loc in p.locations} == {diff_id}
     assert back.target.os is not None and back.target.os.family == "debian"
+
+
+def test_sbom_help_renders(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sbom", "--help"]) == 0
+    assert "cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv" in capsys.readouterr().out

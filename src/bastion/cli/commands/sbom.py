@@ -64,11 +64,18 @@ def sbom_command(
     kind_or_target: Annotated[
         str,
         typer.Argument(
-            metavar="[KIND] TARGET",
-            help="Optional kind (image, fs, repo, sbom), then the image reference, path or SBOM file.",
+            metavar="[KIND]",
+            help="image, fs, repo or sbom; optional: without it TARGET decides (oci:/docker-archive: or a "
+            "registry reference → image, a directory → fs, a CycloneDX/SPDX file → sbom).",
+            show_default=False,
         ),
     ],
-    target: Annotated[str | None, typer.Argument(metavar="", help="", show_default=False)] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="TARGET", help="Image reference, directory or file, or SBOM file.", show_default=False
+        ),
+    ] = None,
     format: Annotated[
         str,
         typer.Option("--format", "-f", help=f"SBOM format: {', '.join(sbom_registry.FORMAT_IDS)}."),
@@ -87,7 +94,10 @@ def sbom_command(
         list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")
     ] = None,
     platform: Annotated[
-        str | None, typer.Option("--platform", help="os/arch[/variant] to pick from a multi-platform image.")
+        str | None,
+        typer.Option(
+            "--platform", help="Platform to pick from a multi-platform image: os/arch or os/arch/variant."
+        ),
     ] = None,
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")
