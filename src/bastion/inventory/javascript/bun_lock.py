@@ -105,6 +105,7 @@ class BunLockExtractor:
 
         entries: dict[str, tuple[str, str, Mapping[str, Any], dict[str, str]]] = {}
         local: set[str] = set()
+        local_path: dict[str, str] = {}  # "@mono/lib" -> "packages/lib" for workspace: entries
         for key, value in raw.items():
             key = str(key)
             if not isinstance(value, list) or not value or not isinstance(value[0], str):
@@ -113,6 +114,8 @@ class BunLockExtractor:
             name, ref = split_descriptor(value[0])
             if ref.startswith(_LOCAL) or not ref:
                 local.add(key)
+                if ref.startswith("workspace:"):
+                    local_path[key] = ref[len("workspace:") :]
                 continue
             info: Mapping[str, Any] = next((v for v in value[1:] if isinstance(v, Mapping)), {})
             metadata: dict[str, str] = {}
@@ -154,20 +157,43 @@ class BunLockExtractor:
 
         prod_roots: list[str] = []
         dev_roots: list[str] = []
-        workspaces = doc.get("workspaces")
-        for ws_path, ws in workspaces.items() if isinstance(workspaces, Mapping) else ():
-            if not isinstance(ws, Mapping):
-                continue
+        raw_ws = doc.get("workspaces")
+        workspaces = (
+            {str(k): v for k, v in raw_ws.items() if isinstance(v, Mapping)}
+            if isinstance(raw_ws, Mapping)
+            else {}
+        )
+        members: list[Package] = []  # workspace members with a name and version: first-party, reported
+        for ws_path, ws in workspaces.items():
             origin = [ws["name"]] if ws_path and isinstance(ws.get("name"), str) else []
+            member_deps: list[str] = []
             for field in ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies"):
                 for dep in str_map(ws.get(field)):
                     target = resolve(origin, dep)
                     if target in entries:
                         (dev_roots if field == "devDependencies" else prod_roots).append(target)
+                        if field != "devDependencies":
+                            tname, tversion = entries[target][0], entries[target][1]
+                            member_deps.append(f"{tname}@{tversion}" if tversion else tname)
+                    elif target in local_path and field != "devDependencies":
+                        other = workspaces.get(local_path[target], {})
+                        if isinstance(other.get("name"), str) and isinstance(other.get("version"), str):
+                            member_deps.append(f"{other['name']}@{other['version']}")
+            if ws_path and isinstance(ws.get("name"), str) and isinstance(ws.get("version"), str):
+                members.append(
+                    npm_package(
+                        entry,
+                        self.plugin,
+                        ws["name"],
+                        ws["version"],
+                        dependencies=tuple(dict.fromkeys(member_deps)),
+                        metadata={"workspace": ws_path},
+                    )
+                )
         direct = set(prod_roots) | set(dev_roots)
         dev_of = classify_dev(edges, prod_roots, dev_roots)
 
-        out = []
+        out = members
         for key, (name, version_text, _info, metadata) in entries.items():
             if not version_text and "resolved" not in metadata:
                 ctx.warn(entry.path, f"packages[{key!r}]: no version; skipped")

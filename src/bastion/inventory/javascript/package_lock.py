@@ -112,6 +112,24 @@ class PackageLockExtractor:
         entries = {str(k): v for k, v in packages.items() if isinstance(v, Mapping)}
         tree = _Tree(entries)
         roots = [k for k in entries if not _installed(k) and entries[k].get("link") is not True]
+        # a link's folder name is the workspace's package name when its entry does not say
+        link_names = {
+            str(e["resolved"]): name_from_path(k)
+            for k, e in entries.items()
+            if e.get("link") is True and isinstance(e.get("resolved"), str)
+        }
+
+        def identity(key: str) -> tuple[str, str] | None:
+            e = entries[key]
+            version = e.get("version")
+            if not isinstance(version, str) or not version or version.startswith(_LOCAL_PREFIXES):
+                return None
+            if isinstance(e.get("name"), str) and e["name"]:
+                return e["name"], version
+            return (
+                name_from_path(key) if _installed(key) else link_names.get(key, key.rpartition("/")[2])
+            ), version
+
         direct: set[str] = set()
         for root in roots:
             for field in DEP_FIELDS:
@@ -124,31 +142,36 @@ class PackageLockExtractor:
             if e.get("link") is True and not _text(e.get("resolved")):
                 ctx.warn(entry.path, f"packages[{key!r}]: a link without 'resolved'; skipped")
                 continue
-            if not _installed(key) or e.get("link") is True:
+            if key == "" or e.get("link") is True:
                 continue
-            version = e.get("version")
-            resolved = _text(e.get("resolved"))
-            if isinstance(version, str) and version.startswith(_LOCAL_PREFIXES):
+            workspace = not _installed(key)
+            ident = identity(key)
+            if ident is None:
+                if not workspace and not _text(e.get("version")).startswith(_LOCAL_PREFIXES):
+                    ctx.warn(entry.path, f"packages[{key!r}]: no version; skipped")
                 continue
-            if not isinstance(version, str) or not version:
-                ctx.warn(entry.path, f"packages[{key!r}]: no version; skipped")
-                continue
-            name = e["name"] if isinstance(e.get("name"), str) and e["name"] else name_from_path(key)
+            name, version = ident
             deps = []
             for field in ("dependencies", "optionalDependencies", "peerDependencies"):
                 for dep in str_map(e.get(field)):
                     target = tree.resolve(key, dep)
-                    if target is not None and target != key and _installed(target):
-                        t = entries[target]
-                        tname = (
-                            t["name"]
-                            if isinstance(t.get("name"), str) and t["name"]
-                            else name_from_path(target)
-                        )
-                        if isinstance(t.get("version"), str):
-                            deps.append(f"{tname}@{t['version']}")
-            out.append(
-                npm_package(
+                    if target is not None and target != key and target in entries:
+                        tid = identity(target)
+                        if tid is not None:
+                            deps.append(f"{tid[0]}@{tid[1]}")
+            if workspace:
+                # a workspace member (or local package): first-party, reported so the SBOM shows it
+                pkg = npm_package(
+                    entry,
+                    self.plugin,
+                    name,
+                    version,
+                    licenses=licenses_of(e),
+                    dependencies=tuple(dict.fromkeys(deps)),
+                    metadata={"workspace": key},
+                )
+            else:
+                pkg = npm_package(
                     entry,
                     self.plugin,
                     name,
@@ -157,9 +180,9 @@ class PackageLockExtractor:
                     dev=e.get("dev") is True,
                     licenses=licenses_of(e),
                     dependencies=tuple(dict.fromkeys(deps)),
-                    metadata=_metadata(e, resolved, version),
+                    metadata=_metadata(e, _text(e.get("resolved")), version),
                 )
-            )
+            out.append(pkg)
         return out
 
     # -- v1 ----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from bastion.errors import ExtractError
 from bastion.fs.parsing import load_yaml_all
 from bastion.inventory._lockfile import classify_dev, read_stream, vendored
 from bastion.inventory.base import ExtractContext
-from bastion.inventory.javascript._common import npm_package
+from bastion.inventory.javascript._common import PackageJson, join, npm_package, read_package_json
 from bastion.model import Ecosystem, FileRef, Package, PluginId
 
 _IMPORTER_FIELDS = ("dependencies", "optionalDependencies", "devDependencies")
@@ -194,7 +194,7 @@ class PnpmLockExtractor:
             direct.update(edges[key])
         computed = classify_dev(edges, prod_roots, dev_roots)
 
-        out = []
+        out = self._members(entry, ctx, importers, ident, major)
         for key, (name, version) in ident.items():
             info = nodes[key]
             meta = packages.get(strip_peers_key(key, major), info) if nodes is not packages else info
@@ -212,6 +212,50 @@ class PnpmLockExtractor:
                         dict.fromkeys(f"{ident[t][0]}@{ident[t][1]}" for t in edges[key] if t in ident)
                     ),
                     metadata=_metadata(meta, info),
+                )
+            )
+        return out
+
+    def _members(
+        self,
+        entry: FileRef,
+        ctx: ExtractContext,
+        importers: Mapping[str, Any],
+        ident: dict[str, tuple[str, str]],
+        major: int,
+    ) -> list[Package]:
+        """Workspace members (importers other than the root), named by their own package.json."""
+        found: dict[str, PackageJson] = {}
+        for path in importers:
+            if str(path) in (".", ""):
+                continue
+            manifest = read_package_json(ctx, entry, join(str(path), "package.json"))
+            if manifest is not None and manifest.name and manifest.version:
+                found[str(path)] = manifest
+        out = []
+        for path, manifest in found.items():
+            importer = importers[path]
+            deps = []
+            for field in ("dependencies", "optionalDependencies"):
+                for name, ref in _importer_refs(
+                    importer.get(field) if isinstance(importer, Mapping) else None
+                ).items():
+                    if ref.startswith("link:"):
+                        other = found.get(join(path, ref[len("link:") :]))
+                        if other is not None:
+                            deps.append(f"{other.name}@{other.version}")
+                        continue
+                    target = _ref_key(name, ref, major)
+                    if target in ident:
+                        deps.append(f"{ident[target][0]}@{ident[target][1]}")
+            out.append(
+                npm_package(
+                    entry,
+                    self.plugin,
+                    manifest.name,
+                    manifest.version,
+                    dependencies=tuple(dict.fromkeys(deps)),
+                    metadata={"workspace": path},
                 )
             )
         return out

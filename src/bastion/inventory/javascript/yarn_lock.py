@@ -75,6 +75,8 @@ class _Roots:
     dev: list[int] = field(default_factory=list)
     undecided: set[int] = field(default_factory=set)
     complete: bool = True
+    #: workspace members other than the root, with the version their package.json gives
+    members: list[tuple[_Entry, str, str, list[_Entry]]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -318,16 +320,23 @@ class YarnLockExtractor:
         for ws in workspaces:
             rel = split_descriptor(str(ws.fields.get("resolution", "")))[1][len("workspace:") :]
             manifest: PackageJson | None = read_package_json(ctx, entry, join(rel, "package.json"))
+            runtime: list[_Entry] = []
             for dep, target in _deps(ws.fields, by_descriptor):
+                is_dev = manifest is not None and dep in manifest.dev and dep not in manifest.prod
+                if not is_dev:
+                    runtime.append(target)
                 if target.local:
                     continue
                 if manifest is None:
                     roots.complete = False  # dev unknown for this workspace's dependencies
                     roots.undecided.add(id(target))
-                elif dep in manifest.dev and dep not in manifest.prod:
+                elif is_dev:
                     roots.dev.append(id(target))
                 else:
                     roots.prod.append(id(target))
+            # Berry writes "0.0.0-use.local" for workspaces; the real version is in their package.json
+            if rel not in ("", ".") and manifest is not None and manifest.version:
+                roots.members.append((ws, rel, manifest.version, runtime))
         return roots
 
     # -- shared ------------------------------------------------------------------------------------
@@ -355,6 +364,24 @@ class YarnLockExtractor:
                     if dev_of.get(node):
                         del dev_of[node]
         out = []
+        if roots is not None:
+            versions = {id(ws): version for ws, _, version, _ in roots.members}
+            for ws, rel, version, runtime in roots.members:
+                member_deps = [
+                    f"{t.name}@{versions[id(t)] if t.local else t.version}"
+                    for t in runtime
+                    if (not t.local and not t.skip) or id(t) in versions
+                ]
+                out.append(
+                    npm_package(
+                        entry,
+                        self.plugin,
+                        ws.name,
+                        version,
+                        dependencies=tuple(dict.fromkeys(member_deps)),
+                        metadata={"workspace": rel},
+                    )
+                )
         for e in entries:
             if e.skip or e.local:
                 continue

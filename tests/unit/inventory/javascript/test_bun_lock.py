@@ -59,8 +59,10 @@ def test_dev_optional_peer_matches_trivy() -> None:
 
 def test_workspaces_trivy() -> None:
     packages, _ = run_extractor(BunLockExtractor(), ROOT, "workspaces.lock")
-    # the workspace packages themselves (my-app, my-lib) are first-party and not reported
+    # the workspace members are reported too (as Trivy does), with their own edges
     assert rows(packages, "workspaces.lock", PLUGIN) == [
+        ("my-app", "1.0.0", None, None, ("lodash@4.17.21",)),
+        ("my-lib", "1.0.0", None, None, ("chalk@5.0.1",)),
         ("chalk", "5.0.1", True, False, ()),
         ("lodash", "4.17.21", True, False, ()),
     ]

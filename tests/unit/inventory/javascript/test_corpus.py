@@ -39,7 +39,7 @@ BROKEN = {
     "packagejson/testdata/without_name_and_version_package.json": "no 'version'",
 }
 #: Files that hold no package by design.
-EMPTY = {"npm/testdata/package-lock_v3_broken_link.json"}
+EMPTY: set[str] = set()
 
 
 def _files() -> list[Path]:

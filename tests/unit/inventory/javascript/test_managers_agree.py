@@ -34,6 +34,9 @@ WANT = {
         ("emoji-regex@8.0.0", "is-fullwidth-code-point@3.0.0", "strip-ansi@6.0.1"),
     ),
     ("strip-ansi", "6.0.1", False, False, ("ansi-regex@5.0.1",)),
+    # the workspace members themselves (first-party; direct/dev do not apply)
+    ("@mono/app", "1.0.0", None, None, ("@mono/lib@1.0.0", "ms@2.0.0")),
+    ("@mono/lib", "1.0.0", None, None, ("debug@4.3.4",)),
 }
 
 

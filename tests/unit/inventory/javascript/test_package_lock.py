@@ -117,6 +117,8 @@ P = partial(expected, PLUGIN)
         (
             "v3-workspace.json",
             [
+                # a member with a version is reported as a workspace package (func1 has none here)
+                ("nested_func", "1.0.0", None, None, ("debug@2.6.9",)),
                 ("debug", "2.6.9", True, False, ("ms@2.0.0",)),
                 ("debug", "2.5.2", True, False, ("ms@0.7.2",)),
                 ("ms", "0.7.2", False, False, ()),
@@ -127,12 +129,16 @@ P = partial(expected, PLUGIN)
         # workspace members declare dependencies even when the root does not
         (
             "v3-no-root-deps-field.json",
-            [("debug", "2.6.9", True, False, ("ms@2.0.0",)), ("ms", "2.0.0", False, False, ())],
+            [
+                ("func1", "1.0.0", None, None, ("debug@2.6.9",)),
+                ("debug", "2.6.9", True, False, ("ms@2.0.0",)),
+                ("ms", "2.0.0", False, False, ()),
+            ],
             [],
         ),
         (
             "v3-broken-link.json",
-            [],
+            [("func1", "1.0.0", None, None, ())],
             [("v3-broken-link.json", "packages['node_modules/func1']: a link without 'resolved'; skipped")],
         ),
         # bundled copies inside a dev dependency stay dev; the same name@version at the top is prod
@@ -203,8 +209,12 @@ def test_npm_10_workspaces_and_alias() -> None:
         # "string-width-cjs": "npm:string-width@^4.2.0" is reported as the real package
         ("string-width", "4.2.3", True, False, ("emoji-regex@8.0.0", "is-fullwidth-code-point@3.0.0", "strip-ansi@6.0.1")),
         ("strip-ansi", "6.0.1", False, False, ("ansi-regex@5.0.1",)),
+        # the workspace members, with their own edges (app -> lib is a workspace link)
+        ("@mono/app", "1.0.0", None, None, ("@mono/lib@1.0.0", "ms@2.0.0")),
         ("ms", "2.0.0", True, False, ()),
+        ("@mono/lib", "1.0.0", None, None, ("debug@4.3.4",)),
     ]  # fmt: skip
+    assert packages[-1].metadata == {"workspace": "packages/lib"}
     assert warnings == []
 
 

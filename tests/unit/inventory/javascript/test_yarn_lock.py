@@ -193,7 +193,15 @@ WORKSPACE_ROWS = [
 def test_berry_workspaces() -> None:
     """Written by yarn 4.18 for a monorepo: each workspace's package.json splits dev from prod."""
     packages, warnings = run_extractor(YarnLockExtractor(), ROOT / "berry-workspaces", "yarn.lock")
-    assert rows(packages, "yarn.lock", PLUGIN) == WORKSPACE_ROWS
+    members = [
+        ("@mono/app", "1.0.0", None, None, ("@mono/lib@1.0.0", "ms@2.0.0")),
+        ("@mono/lib", "1.0.0", None, None, ("debug@4.3.4",)),
+    ]
+    assert rows(packages, "yarn.lock", PLUGIN) == members + WORKSPACE_ROWS
+    assert [p.metadata for p in packages[:2]] == [
+        {"workspace": "packages/app"},
+        {"workspace": "packages/lib"},
+    ]
     assert warnings == []
 
 
