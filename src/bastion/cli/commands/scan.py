@@ -89,7 +89,7 @@ def scan_command(
         list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")
     ] = None,
     platform: Annotated[
-        str | None, typer.Option("--platform", help="os/arch[/variant] to pick from a multi-platform image.")
+        str | None, typer.Option("--platform", help="OS/ARCH or OS/ARCH/VARIANT to pick from a multi-platform image (e.g. linux/arm64/v8).")
     ] = None,
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")
