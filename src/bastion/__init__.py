@@ -25,22 +25,25 @@ __all__ = [
     "detect_inventory",
     "dump_result",
     "load_result",
+    "load_sbom",
     "open_target",
     "scan",
 ]
 
 if TYPE_CHECKING:
     from bastion.model import ScanResult
-    from bastion.scan import ScanOptions
     from bastion.targets.factory import TargetOptions
 
-# Imports are lazy so that `import bastion` stays cheap for tools that only need the version.
+# The scanner module is called `bastion.scan`, like the function. Binding the function here, after the
+# submodule has loaded, makes `bastion.scan` the function for every caller (the import system sets the
+# package attribute to the module only on first load).
+from bastion.scan import ScanOptions, detect_inventory, scan  # noqa: E402
+
+# The rest is imported lazily.
 _LAZY = {
-    "ScanOptions": ("bastion.scan", "ScanOptions"),
-    "scan": ("bastion.scan", "scan"),
-    "detect_inventory": ("bastion.scan", "detect_inventory"),
     "TargetOptions": ("bastion.targets.factory", "TargetOptions"),
     "open_target": ("bastion.targets.factory", "open_target"),
+    "load_sbom": ("bastion.sbom.registry", "load"),
 }
 
 

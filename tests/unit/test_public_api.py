@@ -14,3 +14,13 @@ def test_unknown_attribute():
 
     with pytest.raises(AttributeError):
         _ = bastion.nope
+
+
+def test_scan_is_the_function_even_after_submodule_imports():
+    import importlib
+
+    importlib.import_module("bastion.scan")
+    import bastion.scan  # noqa: F401 - the point of the test
+
+    assert callable(bastion.scan) and bastion.scan.__name__ == "scan"
+    assert callable(bastion.load_sbom)
