@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # The scanner module is called `bastion.scan`, like the function. Binding the function here, after the
 # submodule has loaded, makes `bastion.scan` the function for every caller (the import system sets the
 # package attribute to the module only on first load).
-from bastion.scan import ScanOptions, detect_inventory, scan  # noqa: E402
+from bastion.scan import ScanOptions, detect_inventory, scan
 
 # The rest is imported lazily.
 _LAZY = {
