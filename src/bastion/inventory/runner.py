@@ -45,9 +45,15 @@ class _Dispatch:
 
 
 def want_fn(extractors: Sequence[Extractor]) -> WantFn:
-    """The files whose content these extractors may need (for targets that must materialise files)."""
+    """The files whose content these extractors may need (for targets that must materialise files).
+
+    Besides the files they extract, extractors may name sibling files they read through
+    ``ctx.tree`` (``companion_names``: ``package.json`` beside ``yarn.lock``, ``pyproject.toml`` beside
+    ``poetry.lock``); those are materialised too, so image scans see them.
+    """
     dispatch = _Dispatch(extractors)
-    return lambda entry: entry.is_file and bool(dispatch.candidates(entry))
+    companions = frozenset(name for ex in extractors for name in getattr(ex, "companion_names", ()))
+    return lambda entry: entry.is_file and (entry.name in companions or bool(dispatch.candidates(entry)))
 
 
 @dataclass(frozen=True)
