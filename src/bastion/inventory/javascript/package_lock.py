@@ -89,6 +89,8 @@ class PackageLockExtractor:
     ecosystem: ClassVar[Ecosystem | None] = Ecosystem.NPM
     file_names: ClassVar[frozenset[str]] = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Sibling files read through ``ctx.tree`` (materialised for image scans, see ``runner.want_fn``).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"package.json"})
 
     def wants(self, entry: FileRef) -> bool:
         return entry.name in self.file_names and not vendored(entry.path)

@@ -116,6 +116,8 @@ class PnpmLockExtractor:
     ecosystem: ClassVar[Ecosystem | None] = Ecosystem.NPM
     file_names: ClassVar[frozenset[str]] = frozenset({"pnpm-lock.yaml"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Sibling files read through ``ctx.tree`` (materialised for image scans, see ``runner.want_fn``).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"package.json"})
 
     def wants(self, entry: FileRef) -> bool:
         return entry.name == "pnpm-lock.yaml" and not vendored(entry.path)

@@ -181,6 +181,8 @@ class YarnLockExtractor:
     ecosystem: ClassVar[Ecosystem | None] = Ecosystem.NPM
     file_names: ClassVar[frozenset[str]] = frozenset({"yarn.lock"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Sibling files read through ``ctx.tree`` (materialised for image scans, see ``runner.want_fn``).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"package.json"})
 
     def wants(self, entry: FileRef) -> bool:
         return entry.name == "yarn.lock" and not vendored(entry.path)

@@ -38,6 +38,8 @@ class PdmLockExtractor:
     ecosystem: ClassVar[Ecosystem | None] = Ecosystem.PYPI
     file_names: ClassVar[frozenset[str]] = frozenset({"pdm.lock"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Sibling files read through ``ctx.tree`` (materialised for image scans, see ``runner.want_fn``).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"pyproject.toml"})
 
     def wants(self, entry: FileRef) -> bool:
         return entry.name == "pdm.lock" and not vendored(entry.path)

@@ -60,6 +60,8 @@ class PipfileLockExtractor:
     ecosystem: ClassVar[Ecosystem | None] = Ecosystem.PYPI
     file_names: ClassVar[frozenset[str]] = frozenset({"Pipfile.lock"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Sibling files read through ``ctx.tree`` (materialised for image scans, see ``runner.want_fn``).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"Pipfile"})
 
     def wants(self, entry: FileRef) -> bool:
         return entry.name == "Pipfile.lock" and not vendored(entry.path)

@@ -35,6 +35,8 @@ class PoetryLockExtractor:
     ecosystem: ClassVar[Ecosystem | None] = Ecosystem.PYPI
     file_names: ClassVar[frozenset[str]] = frozenset({"poetry.lock"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Sibling files read through ``ctx.tree`` (materialised for image scans, see ``runner.want_fn``).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"pyproject.toml"})
 
     def wants(self, entry: FileRef) -> bool:
         return entry.name == "poetry.lock" and not vendored(entry.path)

@@ -9,9 +9,10 @@ from functools import partial
 import pytest
 
 from bastion.errors import ExtractError
+from bastion.inventory import javascript, python
 from bastion.inventory.base import ExtractContext
 from bastion.inventory.javascript.package_lock import PackageLockExtractor
-from bastion.inventory.runner import run_extractors
+from bastion.inventory.runner import run_extractors, want_fn
 from bastion.model import FileRef
 from bastion.targets.directory import DirectoryTree
 
@@ -279,3 +280,18 @@ def test_not_a_lockfile(data: bytes, message: str) -> None:
     ctx = ExtractContext(tree=DirectoryTree(ROOT))
     with pytest.raises(ExtractError, match=message):
         PackageLockExtractor().extract(FileRef("package-lock.json", len(data)), io.BytesIO(data), ctx)
+
+
+def test_sibling_manifests_are_materialised_for_images() -> None:
+    """Targets that unpack only wanted files (images) must also unpack the manifests read beside
+    lockfiles; the runner's want_fn includes every extractor's companion files."""
+    want = want_fn([cls() for cls in (*python.EXTRACTORS, *javascript.EXTRACTORS)])
+    for path in (
+        "app/package.json",
+        "pyproject.toml",
+        "svc/Pipfile",
+        "yarn.lock",
+        "packages/lib/package.json",
+    ):
+        assert want(FileRef(path)), path
+    assert not want(FileRef("app/tsconfig.json"))
