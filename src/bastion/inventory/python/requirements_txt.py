@@ -1,5 +1,6 @@
 """pip requirements files: ``requirements.txt``, ``requirements-dev.txt``, ``dev-requirements.txt``,
-``requirements/*.txt`` and ``constraints*.txt``.
+``requirements/*.txt`` and ``constraints*.txt``; also ``<pkg>/_vendor/vendor.txt``, pip's list of the
+packages it vendors (reported with ``direct=None`` and ``metadata["vendored_by"]``).
 
 Every requirement a file declares is a direct dependency. A requirement pinned with ``==``/``===`` (no
 wildcard) gets that version; anything else is reported *unpinned*: version ``""`` and the specifier in
@@ -230,7 +231,11 @@ class RequirementsTxtExtractor:
 
     def wants(self, entry: FileRef) -> bool:
         name = entry.name
-        if not name.endswith(".txt") or vendored(entry.path):
+        if not name.endswith(".txt"):
+            return False
+        if _vendor_list(entry.path):
+            return True  # pip/_vendor/vendor.txt: what pip vendors, pinned
+        if vendored(entry.path):
             return False
         if "requirements" in name or name.startswith("constraints"):
             return True
@@ -239,6 +244,7 @@ class RequirementsTxtExtractor:
 
     def extract(self, entry: FileRef, stream: BinaryIO, ctx: ExtractContext) -> Iterable[Package]:
         walk = _Walk(ctx, entry)
+        vendored_by = _vendor_list(entry.path)
         is_constraints = entry.name.startswith("constraints")
         self._parse(walk, entry, read_stream(stream, entry, ctx), depth=0, constraints=False)
         out: list[Package] = []
@@ -264,12 +270,14 @@ class RequirementsTxtExtractor:
                 metadata["editable"] = "true"
             if ref.path != entry.path:
                 metadata["included_from"] = entry.path
+            if vendored_by:
+                metadata["vendored_by"] = vendored_by
             pkg = pypi_package(
                 ref,
                 self.plugin,
                 item.name,
                 version,
-                direct=None if is_constraints else True,
+                direct=None if is_constraints or vendored_by else True,
                 metadata=metadata,
             )
             location = Location(path=ref.path, layer=ref.layer_digest, line=item.line)
@@ -342,6 +350,14 @@ class RequirementsTxtExtractor:
             walk.ctx.warn(ref.path, f"line {number}: {kind} file {target} not found in the tree")
             return
         self._parse(walk, included, data, depth=depth + 1, constraints=constraints)
+
+
+def _vendor_list(path: str) -> str:
+    """The vendoring package of ``<pkg>/_vendor/vendor.txt`` (pip's list of vendored pins), or ""."""
+    if not path.endswith("/_vendor/vendor.txt"):
+        return ""
+    head = path[: -len("/_vendor/vendor.txt")]
+    return head.rpartition("/")[2]
 
 
 def _with_location(pkg: Package, location: Location) -> Package:

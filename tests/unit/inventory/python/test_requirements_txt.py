@@ -40,6 +40,9 @@ HASH_B = "sha256:486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a
         (".venv/lib/python3.11/site-packages/pkg/requirements.txt", False),
         ("usr/lib/python3/dist-packages/pkg/requirements-dev.txt", False),
         ("node_modules/node-gyp/gyp/requirements.txt", False),
+        # pip's own list of the packages it vendors: real code inside site-packages
+        (".venv/lib/python3.11/site-packages/pip/_vendor/vendor.txt", True),
+        ("vendor.txt", False),
     ],
 )
 def test_wants(path: str, wanted: bool) -> None:
@@ -230,3 +233,19 @@ def test_include_outside_tree_and_remote_are_reported() -> None:
         "line 2: remote requirements file https://example.com/r.txt is not fetched",
         "line 3: absolute requirements path /abs/r.txt is not followed",
     ]
+
+
+def test_pip_vendor_list() -> None:
+    """pip 26.3's _vendor/vendor.txt: the packages vendored into pip, pinned (indented lines too)."""
+    root = ROOT / "pip-vendor"
+    packages, warnings = run_extractor(RequirementsTxtExtractor(), root, "pip/_vendor/vendor.txt")
+    got = [(p.name, p.version, p.direct, p.metadata, p.locations[0].line) for p in packages]
+    assert got[:2] == [
+        ("CacheControl", "0.14.4", None, {"vendored_by": "pip"}, 1),
+        ("distlib", "0.4.4", None, {"vendored_by": "pip"}, 2),
+    ]
+    assert [p.name for p in packages] == [
+        "CacheControl", "distlib", "distro", "msgpack", "packaging", "platformdirs", "pyproject-hooks", "requests",
+        "certifi", "idna", "urllib3", "rich", "pygments", "resolvelib", "setuptools", "tomli", "tomli-w", "truststore",
+    ]  # fmt: skip
+    assert warnings == []
