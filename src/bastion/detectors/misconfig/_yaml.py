@@ -144,6 +144,43 @@ class _Converter:
         return text
 
 
+def _expanded_size(conv: _Converter, root: yaml.Node) -> None:
+    """Count nodes with aliases expanded, without expanding them (memo per node object)."""
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        got = memo.get(key)
+        if got is not None:
+            return got
+        if depth > conv.max_depth:
+            raise conv.fail(node, f"nests deeper than {conv.max_depth} levels")
+        if key in active:
+            raise conv.fail(node, "has a recursive alias")
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            active.add(key)
+            for child in node.value:
+                total += size(child, depth + 1)
+                if total > conv.cap:
+                    break
+            active.discard(key)
+        elif isinstance(node, yaml.MappingNode):
+            active.add(key)
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+                if total > conv.cap:
+                    break
+            active.discard(key)
+        if total > conv.cap:
+            raise conv.fail(node, f"has more than {conv.cap} nodes once aliases are expanded (alias bomb?)")
+        memo[key] = total
+        return total
+
+    size(root, 1)
+
+
 def load_yaml_docs(
     data: bytes | str, path: str, limits: Limits = DEFAULT_LIMITS, *, cfn: bool = False
 ) -> list[YamlDoc]:
@@ -159,6 +196,7 @@ def load_yaml_docs(
         for node in yaml.compose_all(data, Loader=_Loader):
             if node is None:
                 continue
+            _expanded_size(conv, node)
             lines: dict[Path, tuple[int, int]] = {}
             value = conv.convert(node, (), lines, 1)
             start, end = lines.get((), (1, 1))
@@ -169,5 +207,8 @@ def load_yaml_docs(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and cmark is not None and mark is not None and cmark.line != mark.line:
+            problem = f"{problem} ({context} started on line {cmark.line + 1})"
         raise MisconfigError(f"{path}{where}: invalid YAML: {problem}") from None
     return docs

@@ -15,7 +15,7 @@ Found = Iterator[Violation]
 SECRET_NAME = re.compile(
     r"(?i)(^|_)(password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|credentials?|auth)($|_)"
 )
-_NOT_SECRET = re.compile(r"(?i)(_file|_path|_dir|_url|_host|_user(name)?|_name|_id|_length|_ttl|_timeout)$")
+_NOT_SECRET = re.compile(r"(?i)(_file|_path|_dir|_url|_host|_user(name)?|_name|_id|_length|_ttl|_timeout|_param(eter)?|_arn)$")
 PIPE_TO_SHELL = re.compile(
     r"\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+)?(-?\s*)?(ba|z|da|k|fi)?sh\b|\b(ba|z)?sh\s+-c\s+[\"']?\$\((curl|wget)\b|\b(ba)?sh\s+<\(\s*(curl|wget)\b"
 )
