@@ -168,7 +168,7 @@ def _strip_path(message: str, path: str) -> str:
 def finalize(packages: Iterable[Package]) -> tuple[Package, ...]:
     """Assign stable ids, merge exact duplicates, and resolve dependency references into ids.
 
-    Two packages merge when ecosystem, name, version and first location are equal. Dependency
+    Two packages merge when ecosystem, name, version, first location and purl are equal. Dependency
     references (``name`` or ``name@version``) resolve against packages found in the same file.
     """
     merged: dict[str, Package] = {}
@@ -176,6 +176,11 @@ def finalize(packages: Iterable[Package]) -> tuple[Package, ...]:
     for pkg in packages:
         pid = package_id(pkg.ecosystem.value, pkg.name, pkg.version, pkg.path)
         prev = merged.get(pid)
+        if prev is not None and prev.purl != pkg.purl:
+            # Not a duplicate: multilib/multi-arch twins (glibc.i686 and glibc.x86_64 of one version in
+            # one rpm database, libc6:i386 beside libc6:amd64) differ only in their purl's arch.
+            pid = package_id(pkg.ecosystem.value, pkg.name, pkg.version, f"{pkg.path or ''}\x00{pkg.purl}")
+            prev = merged.get(pid)
         if prev is None:
             merged[pid] = dataclasses.replace(pkg, id=pid)
             order.append(pid)

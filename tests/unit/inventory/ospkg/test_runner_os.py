@@ -58,3 +58,16 @@ def test_each_nested_root_gets_its_own_os() -> None:
     assert states["os/rpm"].files == 4  # sqlite, ndb and two Berkeley DB files
     assert states["os/dpkg-distroless"].files == 6  # 4 + 1 + 1 status.d stanzas; md5sums not wanted
     assert states["os/apk"].items == 15
+
+
+def test_multilib_twins_are_two_packages() -> None:
+    """glibc.i686 and glibc.x86_64 of one version in one database: same name, version and path."""
+    tree = DirectoryTree(OS_FIXTURES / "rpm" / "el9-sqlite")
+    run = run_extractors(tree, registry.build(["os/rpm"]), os_info=detect_os(tree))
+    glibc = sorted(p.purl for p in run.inventory.packages if p.name == "glibc")
+    assert glibc == [
+        "pkg:rpm/redhat/glibc@2.34-83.el9?arch=i686&distro=rhel-9.3",
+        "pkg:rpm/redhat/glibc@2.34-83.el9?arch=x86_64&distro=rhel-9.3",
+    ]
+    assert len(run.inventory.packages) == run.statuses[0].items == 8
+    assert len({p.id for p in run.inventory.packages}) == 8
