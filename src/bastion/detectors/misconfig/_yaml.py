@@ -98,6 +98,8 @@ class _Converter:
             if isinstance(key, list | dict):
                 key = str(key)
             out[key] = self.convert(value_node, (*at, key), lines, depth + 1)
+            start, end = lines[(*at, key)]
+            lines[(*at, key)] = (min(start, key_node.start_mark.line + 1), end)
         for m in reversed(merges):
             for k, v in m.items():
                 out.setdefault(k, v)

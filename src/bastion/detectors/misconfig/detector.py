@@ -340,6 +340,7 @@ def _finding(
         if reason is not None:
             suppressed = Suppression(by="inline", reason=reason)
     message = v.message or meta.title
+    offending = _render(v.value)
     helm = target.meta.get("helm_source")
     description = (
         f"{message}."
@@ -351,7 +352,7 @@ def _finding(
         id=meta.id,
         title=meta.title,
         severity=meta.severity,
-        fingerprint=fingerprint(FindingKind.MISCONFIG, meta.id, target.path, target.address, message),
+        fingerprint=fingerprint(FindingKind.MISCONFIG, meta.id, target.path, target.address, message, offending),
         description=description,
         location=Location(
             path=target.path, layer=layers.get(target.path), line=line, end_line=end, resource=target.address
@@ -362,7 +363,7 @@ def _finding(
         evidence=MisconfigEvidence(
             file_type=target.file_type if not target.meta.get("plan") else "terraform-plan",
             provider=target.provider or meta.provider,
-            offending_value=_render(v.value),
+            offending_value=offending,
             remediation=meta.remediation,
             compliance=meta.compliance,
         ),
