@@ -132,6 +132,8 @@ class RpmDbExtractor:
     ecosystem: ClassVar[Ecosystem | None] = None  # Red Hat, Rocky, SUSE … by the detected OS
     file_names: ClassVar[frozenset[str]] = frozenset({"Packages", "Packages.db", "rpmdb.sqlite"})
     file_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Read through ``ctx.tree`` beside ``rpmdb.sqlite`` (the runner materialises it for image scans).
+    companion_names: ClassVar[frozenset[str]] = frozenset({"rpmdb.sqlite-wal"})
 
     def wants(self, entry: FileRef) -> bool:
         if entry.name not in self.file_names:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bastion.inventory.ospkg._rpm_header import parse_source_rpm
+from bastion.inventory.ospkg._rpm_header import parse_header, parse_source_rpm
 from bastion.inventory.ospkg.rpmdb import RpmDbExtractor, read_headers
 from bastion.model import Ecosystem, Location, OsInfo, Package
 
@@ -275,3 +275,35 @@ def test_ecosystem_follows_the_os(extract: Run, os_info: OsInfo, ecosystem: Ecos
 )
 def test_parse_source_rpm(srpm: str, expected: tuple[str, str] | None) -> None:
     assert parse_source_rpm(srpm) == expected
+
+
+def test_sqlite_write_ahead_log_beside_the_database(tmp_path: Path, extract: Run) -> None:
+    """A transaction still in rpmdb.sqlite-wal (not checkpointed) is seen when the tree has the -wal."""
+    import sqlite3
+
+    db = tmp_path / "var/lib/rpm"
+    db.mkdir(parents=True)
+    shutil.copy(RPM / "el9-sqlite" / SQLITE, db / "rpmdb.sqlite")
+    live = tmp_path / "live"
+    live.mkdir()
+    shutil.copy(db / "rpmdb.sqlite", live / "rpmdb.sqlite")
+    conn = sqlite3.connect(live / "rpmdb.sqlite")
+    assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    blobs = [row[0] for row in conn.execute("SELECT blob FROM Packages")]
+    tz = next(b for b in blobs if parse_header(b).name == "tzdata")
+    conn.execute("DELETE FROM Packages WHERE hnum = 1")  # openssl-libs
+    conn.execute("INSERT INTO Packages (hnum, blob) VALUES (100, ?)", (tz,))
+    conn.commit()
+    # copy while the connection is open: closing would checkpoint the log into the database
+    shutil.copy(live / "rpmdb.sqlite", db / "rpmdb.sqlite")
+    shutil.copy(live / "rpmdb.sqlite-wal", db / "rpmdb.sqlite-wal")
+    conn.close()
+
+    packages, warnings = extract(RpmDbExtractor(), tmp_path, SQLITE, RHEL93)
+    names = sorted(p.name for p in packages)
+    assert warnings == []
+    assert "openssl-libs" not in names and names.count("tzdata") == 2
+    (db / "rpmdb.sqlite-wal").unlink()
+    packages, _ = extract(RpmDbExtractor(), tmp_path, SQLITE, RHEL93)
+    assert sorted(p.name for p in packages) == sorted(p.name for p in EL9)

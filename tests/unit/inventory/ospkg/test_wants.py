@@ -52,8 +52,16 @@ WANTS: list[tuple[type[Extractor], str, bool]] = [
 def test_wants(cls: type[Extractor], path: str, wanted: bool) -> None:
     entry = FileRef(path, size=1234)
     assert cls().wants(entry) is wanted
-    # The runner's name/suffix index must route every wanted path to the extractor.
-    assert want_fn([cls()])(entry) is wanted
+    # The runner's name/suffix index must route every wanted path to the extractor (companion files
+    # are materialised without being extracted).
+    companion = entry.name in getattr(cls, "companion_names", ())
+    assert want_fn([cls()])(entry) is (wanted or companion)
+
+
+def test_rpm_wal_is_a_companion() -> None:
+    entry = FileRef("var/lib/rpm/rpmdb.sqlite-wal", size=4096)
+    assert not RpmDbExtractor().wants(entry)
+    assert want_fn([RpmDbExtractor()])(entry)
 
 
 def test_registry_tuple_and_plugin_ids() -> None:
