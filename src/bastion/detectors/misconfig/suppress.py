@@ -1,8 +1,8 @@
 """Inline suppressions: ``# bastion:ignore=RULE[,RULE…] reason`` (``//`` comments too).
 
-A comment suppresses the listed rules (or ``*``/``all``) for findings of the resource it sits in or
-directly above (the line before the resource's first line), and for the offending line and the line
-right after the comment.
+A comment suppresses the listed rules (or ``*``/``all``) for the whole resource when it sits on the
+resource's first line or the line above it, and for one finding when it sits on the offending line or
+the line above that.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def find_inline(
     if line is not None:
         candidates += [line, line - 1]
     if start is not None:
-        candidates += list(range(start - 1, (end or start) + 1))
+        candidates += [start, start - 1]
     rule = rule.upper()
     for n in candidates:
         for r, reason in comments.get(n, ()):

@@ -205,9 +205,9 @@ def test_inline_suppressions_terraform_dockerfile_yaml() -> None:
             """,
             "compose.yaml": """\
             services:
+              # bastion:ignore=BST-DC-001,BST-DC-006 needs the GPU
               web:
                 image: x:1
-                # bastion:ignore=BST-DC-001,BST-DC-006 needs the GPU
                 privileged: true
                 cap_add: [SYS_ADMIN]
             """,
