@@ -55,8 +55,28 @@ def open_target(kind: str, ref: str, options: TargetOptions | None = None) -> Ta
             limits=options.limits,
             history=options.history,
         )
+    if akind is ArtifactKind.CONFIG and ref == "-":
+        ref = _stdin_to_dir(options.limits)
     if not Path(ref).exists():
         raise TargetError(f"{ref}: no such file or directory")
     return DirectoryTarget(
         ref, kind=akind, skip_dirs=skip_dirs, skip_files=options.skip_files, limits=options.limits
     )
+
+
+def _stdin_to_dir(limits: Limits) -> str:
+    """``bastion scan config -``: standard input (e.g. ``helm template … |``) as ``stdin.yaml``/``stdin.json``
+    in a temporary directory that is removed at exit."""
+    import atexit
+    import shutil
+    import sys
+    import tempfile
+
+    data = sys.stdin.buffer.read(limits.max_parse_bytes + 1)
+    if len(data) > limits.max_parse_bytes:
+        raise TargetError(f"-: standard input is over the {limits.max_parse_bytes}-byte parse limit")
+    root = tempfile.mkdtemp(prefix="bastion-stdin-")
+    atexit.register(shutil.rmtree, root, True)
+    name = "stdin.json" if data.lstrip()[:1] in (b"{", b"[") else "stdin.yaml"
+    (Path(root) / name).write_bytes(data)
+    return root
