@@ -10,7 +10,8 @@ carry no ``Status`` field; their packages are installed by construction.
 ``Source: glibc (2.36-9)`` gives the source package and its own version (binNMUs and rebuilt
 binaries differ from their source); without a version the binary's version applies, and without
 ``Source`` the package is its own source. ``Depends`` and ``Pre-Depends`` become dependency edges to
-the packages of the same database that satisfy them (directly or through ``Provides``).
+the packages of the same database that satisfy them (directly or through ``Provides``). Licenses
+come from the package's ``usr/share/doc/<package>/copyright`` in the same root (:mod:`._copyright`).
 
 File ownership (``info/<package>[:<arch>].list`` or ``.md5sums``, distroless
 ``status.d/<package>.md5sums``) is not read during extraction, to keep the scan one read of one
@@ -26,6 +27,7 @@ from typing import BinaryIO, ClassVar
 from bastion.errors import ExtractError
 from bastion.inventory.base import ExtractContext, make_package
 from bastion.inventory.ospkg._common import decode, os_of, os_purl, read_limited, split_epoch
+from bastion.inventory.ospkg._copyright import MAX_COPYRIGHT_BYTES, licenses_from_copyright
 from bastion.inventory.ospkg.release import release_for
 from bastion.model import Ecosystem, FileRef, Package, PluginId
 from bastion.targets.base import FileNotInTreeError, FileTree, read_bytes
@@ -108,13 +110,27 @@ def _parse_source(value: str, version: str) -> tuple[str, str]:
     return name.strip(), source_version or version
 
 
+def _licenses(ctx: ExtractContext, base: str, package: str) -> tuple[str, ...]:
+    """Licenses named by ``<base>usr/share/doc/<package>/copyright``; () when there is none."""
+    path = f"{base}usr/share/doc/{package}/copyright"
+    try:
+        with ctx.tree.open(path) as fh:
+            data = fh.read(MAX_COPYRIGHT_BYTES)
+    except (FileNotInTreeError, OSError):
+        return ()
+    return licenses_from_copyright(decode(data))
+
+
 class _DpkgBase:
     ecosystem: ClassVar[Ecosystem | None] = None  # Debian or Ubuntu, by the detected OS
     plugin: ClassVar[PluginId]
+    #: Read through ``ctx.tree`` (``usr/share/doc/<package>/copyright``): image scans materialise them.
+    companion_names: ClassVar[frozenset[str]] = frozenset({"copyright"})
 
     def _packages(self, text: str, entry: FileRef, ctx: ExtractContext, *, distroless: bool) -> list[Package]:
         db_path = f"{_STATUS_D}/{entry.name}" if distroless else _STATUS_SUFFIX
         release = release_for(os_of(entry, ctx, db_path), "dpkg")
+        base = entry.path[: -len(db_path)] if entry.path.endswith(db_path) else ""
         stanzas: list[tuple[int, dict[str, str]]] = []
         parsed = list(iter_stanzas(text))
         if text.strip() and not any("package" in fields for _, fields in parsed):
@@ -195,6 +211,7 @@ class _DpkgBase:
                     purl=os_purl("deb", release, name, version, arch),
                     source_name=source_name,
                     source_version=source_version,
+                    licenses=_licenses(ctx, base, name),
                     dependencies=tuple(deps),
                     metadata=metadata,
                 )

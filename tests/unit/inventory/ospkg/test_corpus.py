@@ -35,6 +35,14 @@ def _components(path: Path, purl_type: str) -> list[dict[str, object]]:
     return [c for c in doc.get("components", []) if str(c.get("purl", "")).startswith(f"pkg:{purl_type}/")]
 
 
+def _licenses(component: dict[str, object]) -> set[str]:
+    out = set()
+    for item in component.get("licenses", []):  # type: ignore[attr-defined]
+        lic = item.get("license", {})
+        out.add(str(lic.get("id") or lic.get("name") or item.get("expression")))
+    return out
+
+
 def _trivy_source(component: dict[str, object]) -> tuple[str, str]:
     props = {str(p["name"]).rpartition(":")[2]: str(p["value"]) for p in component.get("properties", [])}  # type: ignore[attr-defined]
     version = props.get("SrcVersion", "")
@@ -59,6 +67,14 @@ def test_same_packages_as_trivy_and_syft(extract: Run, name: str, cls: type, rel
     }
     ours = {(p.name, p.version): (p.source_name or "", p.source_version or "") for p in packages}
     assert ours == trivy
+
+    if purl_type == "deb":
+        # Licenses come from usr/share/doc/*/copyright; where Trivy and Syft agree, bastion must too.
+        trivy_lic = {str(c["name"]): _licenses(c) for c in _components(trivy_file, purl_type)}
+        syft_lic = {str(c["name"]): _licenses(c) for c in _components(syft_file, purl_type)}
+        agreed = {name: lic for name, lic in trivy_lic.items() if syft_lic.get(name) == lic}
+        assert len(agreed) >= 15
+        assert {p.name: set(p.licenses) for p in packages if p.name in agreed} == agreed
 
     syft = {(str(c["name"]), str(c["version"])) for c in _components(syft_file, purl_type)}
     # Syft also lists the apk record without a version (as version "UNKNOWN"); bastion reports it as

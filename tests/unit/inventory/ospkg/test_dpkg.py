@@ -36,6 +36,7 @@ def deb(
     path: str = STATUS,
     found_by: str = "os/dpkg",
     ecosystem: Ecosystem = Ecosystem.DEBIAN,
+    licenses: tuple[str, ...] = (),
 ) -> Package:
     source_name, source_version = source or (name, version)
     return Package(
@@ -47,6 +48,7 @@ def deb(
         found_by=found_by,
         source_name=source_name,
         source_version=source_version,
+        licenses=licenses,
         dependencies=deps,
         metadata=metadata,
     )
@@ -55,12 +57,36 @@ def deb(
 AMD64_FOREIGN = {"arch": "amd64", "multi_arch": "foreign"}
 ALL_FOREIGN = {"arch": "all", "multi_arch": "foreign"}
 
+OPENSSL_LICENSES = ("Apache-2.0", "Artistic-1.0-Perl", "GPL-1.0-or-later", "GPL-1.0-only")
+DIFFUTILS_LICENSES = (
+    "GPL-3.0-or-later",
+    "FSFULLR",
+    "LGPL-2.1-or-later",
+    "GPL-3+ with autoconf exception",
+    "GPL-3+ with texinfo exception",
+    "LGPL-2.0-or-later",
+    "GPL-2.0-or-later",
+    "X11",
+    "FSFAP",
+    "GFDL-1.3-no-invariants-only",
+    "LGPL-3.0-or-later",
+    "public-domain",
+    "GPL-3.0-only",
+    "LGPL-3.0-only",
+    "LGPL-2.0-only",
+    "LGPL-2.1-only",
+    "GPL-2.0-only",
+    "GFDL-1.3-only",
+)
+
+# licenses: from each package's usr/share/doc/<name>/copyright in the fixture root
 DEBIAN12 = [
     deb(
         "base-files",
         "12.4+deb12u11",
         "pkg:deb/debian/base-files@12.4%2Bdeb12u11?arch=amd64&distro=debian-12",
         metadata=AMD64_FOREIGN,
+        licenses=("GPL",),
     ),
     deb(
         "bash",
@@ -69,6 +95,19 @@ DEBIAN12 = [
         source=("bash", "5.2.15-2"),  # a binNMU: "Source: bash (5.2.15-2)"
         deps=("libc6", "base-files"),  # Pre-Depends first; libtinfo6 and debianutils are not installed here
         metadata=AMD64_FOREIGN,
+        licenses=(
+            "GPL-3.0-or-later",
+            "GPL-3+ with Bison exception",
+            "GPL-2.0-or-later",
+            "GFDL-1.3-no-invariants-only",
+            "Latex2e",
+            "BSD-4-Clause-UC",
+            "MIT-like",
+            "permissive",
+            "GPL-3.0-only",
+            "GPL-2.0-only",
+            "GFDL-1.3-only",
+        ),
     ),
     deb(
         "libc6",
@@ -76,6 +115,7 @@ DEBIAN12 = [
         "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12",
         source=("glibc", "2.36-9+deb12u14"),
         metadata={"arch": "amd64", "multi_arch": "same"},
+        licenses=("LGPL-2.1-only", "GPL-2.0-only"),
     ),
     deb(
         "libssl3",
@@ -84,6 +124,7 @@ DEBIAN12 = [
         source=("openssl", "3.0.19-1~deb12u2"),
         deps=("libc6",),
         metadata={"arch": "amd64", "multi_arch": "same"},
+        licenses=OPENSSL_LICENSES,
     ),
     deb(
         "openssl",
@@ -91,6 +132,7 @@ DEBIAN12 = [
         "pkg:deb/debian/openssl@3.0.19-1~deb12u2?arch=amd64&distro=debian-12",
         deps=("libc6", "libssl3"),
         metadata=AMD64_FOREIGN,
+        licenses=OPENSSL_LICENSES,
     ),
     deb(
         "tzdata",
@@ -98,6 +140,7 @@ DEBIAN12 = [
         "pkg:deb/debian/tzdata@2025b-0%2Bdeb12u2?arch=all&distro=debian-12",
         deps=("debconf",),  # "debconf (>= 0.5) | debconf-2.0": both name the installed debconf
         metadata=ALL_FOREIGN,
+        licenses=("public-domain",),
     ),
     deb(
         "diffutils",
@@ -105,8 +148,15 @@ DEBIAN12 = [
         "pkg:deb/debian/diffutils@3.8-4?arch=amd64&distro=debian-12&epoch=1",
         deps=("libc6",),
         metadata={"arch": "amd64", "epoch": "1"},
+        licenses=DIFFUTILS_LICENSES,
     ),
-    deb("debconf", "1.5.82", "pkg:deb/debian/debconf@1.5.82?arch=all&distro=debian-12", metadata=ALL_FOREIGN),
+    deb(
+        "debconf",
+        "1.5.82",
+        "pkg:deb/debian/debconf@1.5.82?arch=all&distro=debian-12",
+        metadata=ALL_FOREIGN,
+        licenses=("BSD-2-Clause",),
+    ),
 ]
 
 THIRD_PARTY = [
@@ -233,6 +283,7 @@ DISTROLESS_CASES = [
         "12.4+deb12u11",
         "pkg:deb/debian/base-files@12.4%2Bdeb12u11?arch=amd64&distro=debian-12",
         metadata=AMD64_FOREIGN,
+        licenses=("GPL",),
     ),
     _distroless(
         "libc6",
@@ -240,6 +291,7 @@ DISTROLESS_CASES = [
         "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12",
         source=("glibc", "2.36-9+deb12u14"),
         metadata={"arch": "amd64", "multi_arch": "same"},
+        licenses=("LGPL-2.1-only", "GPL-2.0-only"),
     ),
     _distroless(
         "libssl3",
@@ -247,12 +299,14 @@ DISTROLESS_CASES = [
         "pkg:deb/debian/libssl3@3.0.19-1~deb12u2?arch=amd64&distro=debian-12",
         source=("openssl", "3.0.19-1~deb12u2"),
         metadata={"arch": "amd64", "multi_arch": "same"},  # libc6 lives in another file: no edge
+        licenses=OPENSSL_LICENSES,
     ),
     _distroless(
         "tzdata",
         "2025b-0+deb12u2",
         "pkg:deb/debian/tzdata@2025b-0%2Bdeb12u2?arch=all&distro=debian-12",
         metadata=ALL_FOREIGN,
+        licenses=("public-domain",),
     ),
 ]
 
