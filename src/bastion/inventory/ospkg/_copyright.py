@@ -11,13 +11,17 @@ Debian's short names become SPDX identifiers where one exists (``GPL-2+`` → ``
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["licenses_from_copyright", "spdx_from_debian"]
 
-_LICENSE_FIELD = re.compile(r"^License:[ \t]*(\S[^\r\n]*)$", re.MULTILINE)
-_COMMON_LICENSES = re.compile(r"/usr/share/common-licenses/([A-Za-z0-9][A-Za-z0-9.+_-]*[A-Za-z0-9+])")
+_COMMON_PREFIX = "/usr/share/common-licenses/"
+_COMMON_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*[A-Za-z0-9+]")
+_SPLIT = re.compile(r"\s+(?:and|or)\s+|\s*[,|]\s*", re.IGNORECASE)
 # (L|A)GPL / GFDL with a version: "GPL-2", "GPL-2+", "LGPL-2.1+", "GPL-3.0", "GFDL-1.3"
-_VERSIONED = re.compile(r"^(?P<family>A?GPL|LGPL|GFDL)-?(?P<version>[0-9]+(?:\.[0-9]+)?)(?P<plus>\+?)$", re.IGNORECASE)
+_VERSIONED = re.compile(
+    r"^(?P<family>A?GPL|LGPL|GFDL)-?(?P<version>[0-9]+(?:\.[0-9]+)?)(?P<plus>\+?)$", re.IGNORECASE
+)
 _SIMPLE = {
     "apache-2.0": "Apache-2.0",
     "apache-2": "Apache-2.0",
@@ -73,18 +77,32 @@ def spdx_from_debian(name: str) -> str:
     return _SIMPLE.get(key.lower(), key)
 
 
-def _split(expression: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _field_licenses(expression: str) -> tuple[str, ...]:
     """``GPL-3+ and BSD-4-clause-UC`` → both; ``GPL-2+ or Artistic`` → both; ``X with Y exception`` stays whole."""
-    parts = re.split(r"\s+(?:and|or)\s+|\s*[,|]\s*", expression.strip(), flags=re.IGNORECASE)
-    return [p.strip() for p in parts if p.strip()]
+    return tuple(spdx_from_debian(p.strip()) for p in _SPLIT.split(expression.strip()) if p.strip())
 
 
 def licenses_from_copyright(text: str) -> tuple[str, ...]:
-    """Every license a copyright file names, SPDX where possible, in first-seen order."""
+    """Every license a copyright file names, SPDX where possible, in first-seen order.
+
+    Linear: ``str.find`` locates the few ``License:`` lines and common-licenses references, so a
+    large prose file costs one scan in C.
+    """
     out: dict[str, None] = {}
-    for m in _LICENSE_FIELD.finditer(text):
-        for name in _split(m.group(1)):
-            out.setdefault(spdx_from_debian(name), None)
-    for m in _COMMON_LICENSES.finditer(text):
-        out.setdefault(spdx_from_debian(m.group(1).rstrip(".")), None)
+    pos = 0 if text.startswith("License:") else text.find("\nLicense:")
+    while pos >= 0:
+        start = pos + (8 if pos == 0 and text.startswith("License:") else 9)
+        end = text.find("\n", start)
+        value = text[start : end if end >= 0 else len(text)].strip()
+        if value:
+            for name in _field_licenses(value):
+                out.setdefault(name, None)
+        pos = text.find("\nLicense:", start)
+    pos = text.find(_COMMON_PREFIX)
+    while pos >= 0:
+        m = _COMMON_NAME.match(text, pos + len(_COMMON_PREFIX))
+        if m is not None:
+            out.setdefault(spdx_from_debian(m.group(0).rstrip(".")), None)
+        pos = text.find(_COMMON_PREFIX, pos + len(_COMMON_PREFIX))
     return tuple(out)
