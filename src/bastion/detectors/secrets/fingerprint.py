@@ -1,0 +1,47 @@
+"""Secrets are identified by a hash, never kept in plaintext.
+
+- :func:`secret_hash`: sha256 of the secret value (private keys: of their base64 body, so the same key
+  re-wrapped or indented hashes the same). Baselines match on it without holding the secret.
+- :func:`finding_fingerprint`: rule id + path + secret hash — stable when lines move, different when
+  the same secret sits in another file.
+- :func:`redact`: what reports, logs and uploads show: the first 4 characters and the length
+  (fewer characters for short secrets, so a password never shows more than a quarter of itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from bastion.model import FindingKind, fingerprint
+
+__all__ = ["finding_fingerprint", "normalize_secret", "redact", "secret_hash"]
+
+_PEM_ARMOR = re.compile(rb"-----(?:BEGIN|END)[ A-Z0-9]{1,60}-----|^[A-Za-z-]{2,30}: .*$", re.MULTILINE)
+
+
+def normalize_secret(secret: bytes) -> bytes:
+    """The value that identifies a secret: PEM/PGP blocks lose their armour, headers and whitespace."""
+    if secret.startswith((b"-----BEGIN", b"---- BEGIN", b"PuTTY-User-Key-File")):
+        body = secret.replace(b"\\n", b"\n").replace(b"\\r", b"")
+        body = _PEM_ARMOR.sub(b"", body)
+        return re.sub(rb"[^A-Za-z0-9+/=]", b"", body)
+    return secret
+
+
+def secret_hash(secret: bytes) -> str:
+    return hashlib.sha256(normalize_secret(secret)).hexdigest()
+
+
+def redact(secret: bytes | str) -> str:
+    """``ghp_…(40)``: a prefix of at most 4 characters (a quarter of short secrets) and the length."""
+    text = secret.decode("utf-8", "replace") if isinstance(secret, bytes) else secret
+    if text.startswith(("-----BEGIN", "---- BEGIN")):
+        first = text.splitlines()[0] if text.splitlines() else text[:40]
+        return f"{first[:60]}…({len(text)})"
+    keep = 4 if len(text) >= 16 else max(0, len(text) // 4)
+    return f"{text[:keep]}…({len(text)})"
+
+
+def finding_fingerprint(rule_id: str, path: str, hashed: str) -> str:
+    return fingerprint(FindingKind.SECRET, rule_id, path, hashed)
