@@ -70,20 +70,22 @@ def primary_id(ids: Iterable[str]) -> str:
     return pool[0]
 
 
-@dataclass
 class _Hit:
-    advisory: Advisory
-    entries: list[Affected]
-    results: list[MatchResult]
+    """One candidate advisory, its entries for the package, and their results."""
 
-    @property
-    def status(self) -> MatchStatus:
-        statuses = {r.status for r in self.results}
+    __slots__ = ("advisory", "entries", "results", "status")
+
+    def __init__(self, advisory: Advisory, entries: list[Affected], results: list[MatchResult]) -> None:
+        self.advisory = advisory
+        self.entries = entries
+        self.results = results
+        statuses = {r.status for r in results}
         if MatchStatus.AFFECTED in statuses:
-            return MatchStatus.AFFECTED
-        if MatchStatus.UNDECIDABLE in statuses:
-            return MatchStatus.UNDECIDABLE
-        return MatchStatus.NOT_AFFECTED
+            self.status = MatchStatus.AFFECTED
+        elif MatchStatus.UNDECIDABLE in statuses:
+            self.status = MatchStatus.UNDECIDABLE
+        else:
+            self.status = MatchStatus.NOT_AFFECTED
 
 
 @dataclass
@@ -172,13 +174,13 @@ def match_package(store: AdvisoryStore, pkg: Package, os_info: OsInfo | None) ->
                 f"against {len(candidates)} advisories ({ids}{more}); pin it or scan a lockfile"
             ],
         )
-    eco_set = set(ecosystems)
+    keys = {(eco, normalize_name(eco, name)) for eco in ecosystems}
     hits: list[_Hit] = []
     for adv in candidates.values():
         entries: list[Affected] = []
         results: list[MatchResult] = []
         for entry in adv.affected:
-            if entry.ecosystem not in eco_set or entry.key != normalize_name(entry.ecosystem, name):
+            if (entry.ecosystem, entry.key) not in keys:
                 continue
             scheme = scheme_for_ecosystem(entry.ecosystem)
             entries.append(entry)
@@ -206,40 +208,58 @@ def match_package(store: AdvisoryStore, pkg: Package, os_info: OsInfo | None) ->
     for h in affected_hits:
         by_group.setdefault(groups.find(h.advisory.id), []).append(h)
     scheme = scheme_for_ecosystem(ecosystems[0])
-    upgrade = _smallest_upgrade(version, hits, affected_hits, scheme)
+    upgrade = _smallest_upgrade(version, affected_hits, scheme)
     findings = [_finding(pkg, version, group, store, scheme, upgrade) for group in by_group.values()]
     return PackageMatch(findings, problems)
 
 
-def _smallest_upgrade(
-    version: str, hits: list[_Hit], affected_hits: list[_Hit], scheme: VersionScheme | None
-) -> str | None:
+def _smallest_upgrade(version: str, affected_hits: list[_Hit], scheme: VersionScheme | None) -> str | None:
+    """The smallest fixed version above ``version`` that none of the matched advisories affects."""
     if not affected_hits or scheme is None:
         return None
     try:
         current = scheme.parse(version)
     except InvalidVersion:
         return None
-    fixes = {f for h in affected_hits for r in h.results for f in r.fixed}
-    # every fixed event of a matched entry is a candidate: the fix of one finding may reopen another
+    # Every advisory must be fixed, so the answer is at least the largest of each advisory's
+    # smallest applicable fix; any fixed event of a matched entry above that is a candidate (the
+    # fix of one advisory may fall inside another range of another one).
+    bound = current
     for h in affected_hits:
-        for e in h.entries:
-            for rng in e.ranges:
-                fixes.update(ev.value for ev in rng.events if ev.kind == "fixed")
+        own = [k for r in h.results for f in r.fixed if (k := _key(scheme, f)) is not None and k > current]
+        if not own:
+            return None  # an advisory without a fix: no upgrade clears everything
+        low = min(own)
+        if low > bound:
+            bound = low
+    fixes = {
+        ev.value
+        for h in affected_hits
+        for e in h.entries
+        for rng in e.ranges
+        for ev in rng.events
+        if ev.kind == "fixed"
+    }
+    entries = [e for h in affected_hits for e in h.entries]
     for cand in _sort_versions(fixes, scheme):
-        try:
-            if not scheme.parse(cand) > current:
-                continue
-        except InvalidVersion:
+        key = _key(scheme, cand)
+        if key is None or key < bound:
             continue
-        if all(
-            affected(cand, entry, scheme_for_ecosystem(entry.ecosystem)).status is not MatchStatus.AFFECTED
-            for h in hits
-            if h.status is MatchStatus.AFFECTED
-            for entry in h.entries
-        ):
+        blocker = next(
+            (e for e in entries if affected(cand, e, scheme_for_ecosystem(e.ecosystem)).is_affected), None
+        )
+        if blocker is None:
             return cand
+        entries.remove(blocker)
+        entries.insert(0, blocker)
     return None
+
+
+def _key(scheme: VersionScheme, version: str) -> Any:
+    try:
+        return scheme.parse(version)
+    except InvalidVersion:
+        return None
 
 
 def _finding(

@@ -177,13 +177,19 @@ def _resolve_scheme(ecosystem: str) -> VersionScheme | _NoScheme:
         return _NoScheme(exc.message)
 
 
+_SEMVER_FOR: dict[str, VersionScheme] = {}
+
+
 def semver_scheme_for(scheme: VersionScheme | None) -> VersionScheme:
     """The scheme ``SEMVER`` ranges are read with: the ecosystem's SemVer flavour, else strict SemVer."""
-    from bastion.versions.ecosystems import SEMVER
+    name = scheme.name if scheme is not None else ""
+    got = _SEMVER_FOR.get(name)
+    if got is None:
+        from bastion.versions.ecosystems import SEMVER
 
-    if scheme is not None and scheme.name in ("go", "semver-npm", "semver"):
-        return scheme
-    return SEMVER
+        got = scheme if scheme is not None and name in ("go", "semver-npm", "semver") else SEMVER
+        _SEMVER_FOR[name] = got
+    return got
 
 
 # -- evaluation ----------------------------------------------------------------------------------
