@@ -15,7 +15,7 @@ from bastion.errors import UsageError
 #: scanner name → factories of the detectors it enables. Filled in as detectors land.
 SCANNERS: dict[str, tuple[Callable[[], AnyDetector], ...]] = {
     "vuln": (VulnDetector,),
-    "secret": (),
+    "secret": (lambda: __import__("bastion.detectors.secrets", fromlist=["_"]).SecretDetector(),),
     "malware": (),
     "misconfig": (MisconfigDetector,),
     "license": (),
