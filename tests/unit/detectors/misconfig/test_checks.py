@@ -60,3 +60,12 @@ def test_check_metadata_complete(check_id: str) -> None:
     assert meta.compliance, "every check maps to at least one control"
     assert all(ref.framework in FRAMEWORKS.values() for ref in meta.compliance)
     assert meta.file_types
+
+
+def test_docs_table_is_current() -> None:
+    from pathlib import Path
+
+    from bastion.detectors.misconfig.doctable import main
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "misconfig.md"
+    assert main([str(doc), "--check"]) == 0, "run: python -m bastion.detectors.misconfig.doctable docs/misconfig.md"
