@@ -28,6 +28,7 @@ packages produce no finding, because no one can say whether they are affected.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -151,12 +152,60 @@ class _Groups:
                 self.parent[r] = root
 
 
-def match_package(store: AdvisoryStore, pkg: Package, os_info: OsInfo | None) -> PackageMatch:
-    """All vulnerability findings for one package (the detector's core, usable on its own)."""
+#: (lookup ecosystems, normalised name, version, OS package) → (findings of the first such package, problems)
+MatchCache = dict[tuple[tuple[str, ...], str, str, bool], tuple[list[Finding], list[str], Package]]
+
+
+def match_package(
+    store: AdvisoryStore, pkg: Package, os_info: OsInfo | None, cache: MatchCache | None = None
+) -> PackageMatch:
+    """All vulnerability findings for one package (the detector's core, usable on its own).
+
+    With ``cache`` (one per store revision), a package whose lookup key and version were already
+    matched reuses that work: only its own fields (purl, location, fingerprint) are filled in.
+    """
     look = _lookup(pkg, os_info)
     if isinstance(look, str):
         return PackageMatch([], [f"{pkg.name} {pkg.version}: not matched against distro advisories: {look}"])
     ecosystems, name, version = look
+    if cache is None:
+        return _match(store, pkg, ecosystems, name, version)
+    ck = (ecosystems, normalize_name(ecosystems[0], name), version, pkg.ecosystem.is_os)
+    hit = cache.get(ck)
+    if hit is None:
+        result = _match(store, pkg, ecosystems, name, version)
+        cache[ck] = (result.findings, result.problems, pkg)
+        return result
+    findings, problems, first = hit
+    if first is pkg or (
+        first.name,
+        first.ecosystem,
+        first.version,
+        first.purl,
+        first.id,
+        first.locations,
+    ) == (pkg.name, pkg.ecosystem, pkg.version, pkg.purl, pkg.id, pkg.locations):
+        return PackageMatch(list(findings), list(problems))
+    return PackageMatch(
+        [_rebind(f, pkg) for f in findings], [p.replace(first.name, pkg.name, 1) for p in problems]
+    )
+
+
+def _rebind(f: Finding, pkg: Package) -> Finding:
+    location = pkg.locations[0] if pkg.locations else None
+    return dataclasses.replace(
+        f,
+        fingerprint=fingerprint(FindingKind.VULNERABILITY, f.id, pkg.ecosystem.value, pkg.name, pkg.path),
+        package=pkg.purl or None,
+        package_id=pkg.id or None,
+        installed_version=pkg.version,
+        location=Location(path=location.path, layer=location.layer) if location else None,
+    )
+
+
+def _match(
+    store: AdvisoryStore, pkg: Package, ecosystems: tuple[str, ...], name: str, version: str
+) -> PackageMatch:
     candidates: dict[tuple[str, str], Advisory] = {}
     for eco in ecosystems:
         for adv in store.candidates(eco, name):
@@ -372,8 +421,9 @@ class VulnDetector:
     def detect(self, ctx: DetectContext) -> Iterator[Finding]:
         store: AdvisoryStore = ctx.advisories  # type: ignore[assignment]
         os_info = ctx.target.os
+        cache: MatchCache = {}
         for pkg in ctx.inventory.packages:
-            result = match_package(store, pkg, os_info)
+            result = match_package(store, pkg, os_info, cache)
             for problem in result.problems:
                 layer = pkg.locations[0].layer if pkg.locations else None
                 ctx.error(pkg.path or ".", problem, plugin=self.plugin.name, layer=layer)
