@@ -10,19 +10,26 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_json
 from bastion.inventory._lockfile import read_sibling
-from bastion.inventory.base import ExtractContext, make_package
+from bastion.inventory.base import ExtractContext, make_package, make_purl
 from bastion.model import Ecosystem, FileRef, Package, PluginId
 
 DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
 
+@lru_cache(maxsize=32768)
+def npm_purl(name: str, version: str) -> str:
+    """``pkg:npm/…`` for a name and version (cached: lockfile and node_modules repeat them a lot)."""
+    return make_purl("npm", name, version)
+
+
 def npm_package(entry: FileRef, plugin: PluginId, name: str, version: str, **fields: Any) -> Package:
-    return make_package(Ecosystem.NPM, name, version, entry, plugin, **fields)
+    return make_package(Ecosystem.NPM, name, version, entry, plugin, purl=npm_purl(name, version), **fields)
 
 
 def split_descriptor(descriptor: str) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -19,7 +20,7 @@ from packaging.utils import canonicalize_name
 from bastion.errors import ExtractError
 from bastion.fs.parsing import load_toml
 from bastion.inventory._lockfile import read_sibling
-from bastion.inventory.base import ExtractContext, make_package
+from bastion.inventory.base import ExtractContext, make_package, make_purl
 from bastion.model import Ecosystem, FileRef, Package, PluginId
 
 #: The leading name of a PEP 508 string or a legacy ``name (>=1.0)`` requirement. Anchored, no
@@ -51,6 +52,12 @@ def requirement_is_extra_only(text: str) -> bool:
     return req.marker is not None and "extra" in str(req.marker)
 
 
+@lru_cache(maxsize=32768)
+def pypi_purl(name: str, version: str) -> str:
+    """``pkg:pypi/…`` (packageurl-python applies PEP 503 normalisation to the name)."""
+    return make_purl("pypi", name, version)
+
+
 def pypi_package(
     entry: FileRef,
     plugin: PluginId,
@@ -58,7 +65,7 @@ def pypi_package(
     version: str,
     **fields: Any,
 ) -> Package:
-    return make_package(Ecosystem.PYPI, name, version, entry, plugin, **fields)
+    return make_package(Ecosystem.PYPI, name, version, entry, plugin, purl=pypi_purl(name, version), **fields)
 
 
 @dataclass
