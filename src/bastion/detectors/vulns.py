@@ -352,7 +352,7 @@ def _finding(
         fix_state = "unknown"
     cves = [i for i in ids if i.startswith("CVE-")]
     kev = next((k for c in cves if (k := store.kev(c)) is not None), None)
-    epss = max((e for c in cves if (e := store.epss(c)) is not None), default=None)
+    epss = max((sc for c in cves if (sc := store.epss(c)) is not None), default=None)
     published = min((a.published for a in advisories if a.published), default=None)
     modified = max(
         (a.modified for a in advisories if a.modified and not a.modified.startswith("0001-")), default=None

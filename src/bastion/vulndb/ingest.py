@@ -140,8 +140,8 @@ def _affected(entry: OsvAffected, advisory_id: str) -> Affected | None:
         severity.append(SeverityScore("distro", urgency.strip(), ecosystem.partition(":")[0].lower()))
     vector = db_spec.get("cvss")
     if isinstance(vector, str) and vector.startswith("CVSS:"):
-        kind = "CVSS_V4" if vector.startswith("CVSS:4") else "CVSS_V3"
-        severity.append(SeverityScore(kind, vector, _severity_source(advisory_id)))
+        cvss_type = "CVSS_V4" if vector.startswith("CVSS:4") else "CVSS_V3"
+        severity.append(SeverityScore(cvss_type, vector, _severity_source(advisory_id)))
     rating = eco_spec.get("severity")
     if isinstance(rating, str) and rating.strip():
         severity.append(SeverityScore("rating", rating.strip(), _severity_source(advisory_id)))

@@ -109,9 +109,9 @@ def policy_severity(
             if (s.type, s.score) in seen:
                 continue
             seen.add((s.type, s.score))
-            scored = score_cvss(s.type, s.score, s.source)
-            if scored is not None:
-                cvss.append(scored)
+            one = score_cvss(s.type, s.score, s.source)
+            if one is not None:
+                cvss.append(one)
         elif s.type == "distro":
             sev = distro_severity(s.score)
             if sev is not None:
