@@ -277,9 +277,17 @@ class TarReader:
             self.offset += len(got)
 
     def _finish_member(self) -> None:
-        if self._remaining or self._padding:
-            self._skip(self._remaining + self._padding)
-            self._remaining = self._padding = 0
+        if self._remaining:
+            self._skip(self._remaining)
+            self._remaining = 0
+        if self._padding:
+            # Some writers (umoci, for one) end the stream right after the last member's data,
+            # without padding or end-of-archive blocks: the data is complete, so that is the end.
+            got = self._buf.read(self._padding)
+            self.offset += len(got or b"")
+            if not got or len(got) < self._padding:
+                self._done = True
+            self._padding = 0
 
     def _set_member(self, size: int) -> None:
         self._remaining = size
@@ -298,6 +306,8 @@ class TarReader:
         if self._done:
             return None
         self._finish_member()
+        if self._done:
+            return None
         long_name: str | None = None
         long_link: str | None = None
         pax: dict[str, str] = {}

@@ -108,3 +108,11 @@ def test_sniffing() -> None:
     assert sniff_compression(b"BZh9") == "bzip2"
     assert sniff_compression(b"\xfd7zXZ\x00") == "xz"
     assert sniff_compression(tar[:512]) == "none"
+
+
+def test_stream_ending_right_after_the_last_data_is_accepted() -> None:
+    """umoci writes layers without the final padding and end-of-archive blocks."""
+    data = _tar(tarfile.PAX_FORMAT, [("etc/os-release", None, b"ID=alpine\n")])
+    assert _members(data[: 512 + 10]) == [("etc/os-release", "0", 10, "", b"ID=alpine\n")]
+    with pytest.raises(TarFormatError, match="unexpected end of data"):
+        _members(data[: 512 + 5])  # but data cut short is truncation
