@@ -20,6 +20,7 @@ from bastion.cli.output import ReportOptions, parse_outputs, print_verdict, writ
 from bastion.cli.progress import make_progress
 from bastion.config import PolicyOverrides, resolve
 from bastion.detectors.registry import DEFAULT_SCANNERS, SCANNERS
+from bastion.errors import UsageError
 from bastion.progress import NULL_PROGRESS
 from bastion.scan import ScanOptions, detect_inventory, scan
 from bastion.targets.factory import TargetOptions, open_target
@@ -187,6 +188,10 @@ def scan_command(
     err = Console(stderr=True, highlight=False)
     outputs = parse_outputs(format, output or [])
     report_options = ReportOptions(list_packages=list_packages, template=template)
+    if template is None and any(name == "template" for name, _ in outputs):
+        raise UsageError("--format template needs --template FILE (a Jinja2 template)")
+    if template is not None and not template.is_file():
+        raise UsageError(f"--template {template}: no such file")
     overrides = PolicyOverrides(
         severity=severity,
         misconfig_severity=misconfig_severity,
