@@ -18,33 +18,6 @@ from bastion.targets.image.layers import Budget, LayerBlob, LayerResult, read_la
 from bastion.targets.image.source import ImageSource, ResolvedImage, layer_compression
 from bastion.targets.image.tree import LayeredTree
 
-#: Small files every image scan needs whatever the plugins asked for: OS identification (describe the
-#: image's distribution even when no extractor wants them). Paths as they appear in layers.
-ALWAYS_KEEP: frozenset[str] = frozenset(
-    {
-        "etc/os-release",
-        "usr/lib/os-release",
-        "etc/lsb-release",
-        "etc/alpine-release",
-        "etc/debian_version",
-        "etc/system-release",
-        "etc/redhat-release",
-        "etc/centos-release",
-        "etc/fedora-release",
-        "etc/rocky-release",
-        "etc/almalinux-release",
-        "etc/oracle-release",
-        "etc/SuSE-release",
-    }
-)
-
-
-def _with_essentials(want: WantFn | None) -> WantFn | None:
-    if want is None:
-        return None
-    inner = want
-    return lambda ref: ref.path in ALWAYS_KEEP or inner(ref)
-
 
 def _default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
@@ -87,7 +60,7 @@ class ImageTarget:
         tree: LayeredTree | None = None
         try:
             blobs = self.source.layer_blobs(image, self.progress)
-            results, errors = self._read_layers(image, blobs, _with_essentials(want), scratch)
+            results, errors = self._read_layers(image, blobs, want, scratch)
             tree = LayeredTree(image.artifact(), results, limits=self.limits, errors=errors)
             yield tree
         finally:
