@@ -104,13 +104,13 @@ class ApkInstalledExtractor:
         for first, depends, _, files in records:
             name, version = first["P"], first["V"]
             arch = first.get("A") or None
-            deps: list[str] = []
+            deps: dict[str, None] = {}  # ordered set
             for token in depends:
                 if token.startswith("!"):
                     continue
                 target = providers.get(_dep_name(token))
-                if target is not None and target != name and target not in deps:
-                    deps.append(target)
+                if target is not None and target != name:
+                    deps.setdefault(target, None)
             metadata = {"files": str(files)}
             if arch:
                 metadata["arch"] = arch

@@ -183,13 +183,13 @@ class _DpkgBase:
             name, version = fields["package"], fields["version"]
             arch = fields.get("architecture") or None
             source_name, source_version = _parse_source(fields.get("source", "") or name, version)
-            deps: list[str] = []
+            deps: dict[str, None] = {}  # ordered set: hostile files may list a million names
             for key in ("pre-depends", "depends"):
                 for group in parse_relations(fields.get(key, "")):
                     for alt in group:
                         target = providers.get(alt)
-                        if target is not None and target != name and target not in deps:
-                            deps.append(target)
+                        if target is not None and target != name:
+                            deps.setdefault(target, None)
             metadata = {}
             if arch:
                 metadata["arch"] = arch

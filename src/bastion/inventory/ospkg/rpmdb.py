@@ -116,13 +116,13 @@ def _resolve_requires(headers: list[RpmHeader]) -> dict[int, tuple[str, ...]]:
                     owners.setdefault(path, h.name)
     out: dict[int, tuple[str, ...]] = {}
     for i, h in enumerate(headers):
-        deps: list[str] = []
+        deps: dict[str, None] = {}  # ordered set
         for req in h.requires:
             if req.startswith("rpmlib("):
                 continue
             target = providers.get(req) or owners.get(req)
-            if target is not None and target != h.name and target not in deps:
-                deps.append(target)
+            if target is not None and target != h.name:
+                deps.setdefault(target, None)
         out[i] = tuple(deps)
     return out
 

@@ -387,3 +387,17 @@ def test_apk_with_many_dependency_tokens_is_fast(tmp_path: Path, extract: Run) -
     packages, _ = extract(ApkInstalledExtractor(), tmp_path, "lib/apk/db/installed", None)
     assert [(p.name, p.dependencies) for p in packages] == [("a", ()), ("b", ("a",))]
     assert time.monotonic() - started < 5
+
+
+def test_status_with_a_package_depending_on_everything(tmp_path: Path, extract: Run) -> None:
+    (tmp_path / "var/lib/dpkg").mkdir(parents=True)
+    n = 5_000
+    stanzas = [f"Package: p{i}\nStatus: install ok installed\nVersion: 1\n" for i in range(n)]
+    everything = ", ".join(f"p{i} | p{(i + 1) % n}" for i in range(n))
+    stanzas.append(f"Package: all\nStatus: install ok installed\nVersion: 1\nDepends: {everything}\n")
+    (tmp_path / "var/lib/dpkg/status").write_text("\n".join(stanzas))
+    started = time.monotonic()
+    packages, _ = extract(DpkgStatusExtractor(), tmp_path, "var/lib/dpkg/status", None)
+    assert len(packages) == n + 1
+    assert len(packages[-1].dependencies) == n
+    assert time.monotonic() - started < 10
