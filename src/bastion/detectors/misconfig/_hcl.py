@@ -230,8 +230,7 @@ class _Parser:
         s = self.s
         c = s[self.i]
         if c == '"':
-            value, plain = self.string()
-            return value
+            return self.string()[0]
         if c == "<" and s.startswith("<<", self.i):
             return self.heredoc()
         if c == "[":

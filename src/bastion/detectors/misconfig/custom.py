@@ -108,7 +108,7 @@ def plugin_checks(errors: list[tuple[str, str]]) -> list[Check]:
             continue
         for check in checks:
             if check.meta.source == "builtin":
-                check.meta = dataclasses.replace(check.meta, source=f"plugin:{ep.name}")  # type: ignore[misc]
+                check.meta = dataclasses.replace(check.meta, source=f"plugin:{ep.name}")
         out.extend(checks)
     return out
 

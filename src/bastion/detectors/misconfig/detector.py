@@ -352,7 +352,9 @@ def _finding(
         id=meta.id,
         title=meta.title,
         severity=meta.severity,
-        fingerprint=fingerprint(FindingKind.MISCONFIG, meta.id, target.path, target.address, message, offending),
+        fingerprint=fingerprint(
+            FindingKind.MISCONFIG, meta.id, target.path, target.address, message, offending
+        ),
         description=description,
         location=Location(
             path=target.path, layer=layers.get(target.path), line=line, end_line=end, resource=target.address

@@ -33,9 +33,7 @@ def table() -> str:
             applies += ": " + ", ".join(f"`{t}`" for t in types)
         elif types:
             applies += f": {len(types)} resource types"
-        comp = "; ".join(
-            f"{_SHORT.get(ref.framework, ref.framework)} {ref.control}" for ref in m.compliance
-        )
+        comp = "; ".join(f"{_SHORT.get(ref.framework, ref.framework)} {ref.control}" for ref in m.compliance)
         rows.append(f"| {m.id} | {m.severity.value} | {applies} | {m.title} | {comp} |")
     legend = ", ".join(f"`{k}` = {v}" for k, v in FRAMEWORKS.items())
     return f"{len(rows) - 2} checks. Compliance keys: {legend}.\n\n" + "\n".join(rows) + "\n"

@@ -103,7 +103,8 @@ def make_resource(
     obj: dict[str, Any], path: str, lines: dict[Path, tuple[int, int]], source: str | None = None
 ) -> Resource:
     kind = obj["kind"]
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    raw_meta = obj.get("metadata")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     name = str(meta.get("name") or meta.get("generateName") or "unnamed")
     namespace = meta.get("namespace")
     if kind in CLUSTER_SCOPED:

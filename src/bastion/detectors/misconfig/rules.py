@@ -79,7 +79,9 @@ def _eq(a: Any, b: Any) -> bool:
         return a.lower() == str(b).lower()
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b or (a == b and type(a) is type(b))
-    if (isinstance(a, str) and isinstance(b, int | float)) or (isinstance(b, str) and isinstance(a, int | float)):
+    if (isinstance(a, str) and isinstance(b, int | float)) or (
+        isinstance(b, str) and isinstance(a, int | float)
+    ):
         return str(a) == str(b)
     return bool(a == b)
 

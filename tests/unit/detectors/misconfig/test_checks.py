@@ -68,4 +68,6 @@ def test_docs_table_is_current() -> None:
     from bastion.detectors.misconfig.doctable import main
 
     doc = Path(__file__).resolve().parents[4] / "docs" / "misconfig.md"
-    assert main([str(doc), "--check"]) == 0, "run: python -m bastion.detectors.misconfig.doctable docs/misconfig.md"
+    assert main([str(doc), "--check"]) == 0, (
+        "run: python -m bastion.detectors.misconfig.doctable docs/misconfig.md"
+    )

@@ -15,7 +15,9 @@ from bastion.detectors.misconfig.rules import Condition
 from bastion.model import ArtifactKind, ArtifactRef, Finding, Inventory
 
 
-def scan(files: dict[str, str], settings: dict | None = None, root: Path | None = None) -> tuple[list[Finding], DetectContext]:
+def scan(
+    files: dict[str, str], settings: dict | None = None, root: Path | None = None
+) -> tuple[list[Finding], DetectContext]:
     ctx = DetectContext(
         target=ArtifactRef(kind=ArtifactKind.CONFIG, ref=str(root or ".")),
         inventory=Inventory(),
@@ -112,11 +114,17 @@ def test_rule_file_from_settings_fires_with_location(tmp_path: Path) -> None:
 
 def test_bad_rule_file_is_one_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("rules:\n  - id: X-1\n    title: t\n    severity: sometimes\n    deny: {path: a, exists: true}\n")
+    bad.write_text(
+        "rules:\n  - id: X-1\n    title: t\n    severity: sometimes\n    deny: {path: a, exists: true}\n"
+    )
     with pytest.raises(RuleError, match=r"bad.yaml:2: rule X-1: unknown severity"):
         load_rule_file(bad, "bad.yaml")
-    findings, ctx = scan({"main.tf": 'resource "aws_kms_key" "k" {\n}\n'}, {"rules_files": [str(bad)], "plugins": False})
-    assert [e.message for e in ctx.errors] == ["bad.yaml:2: rule X-1: unknown severity 'sometimes'"] or len(ctx.errors) == 1
+    findings, ctx = scan(
+        {"main.tf": 'resource "aws_kms_key" "k" {\n}\n'}, {"rules_files": [str(bad)], "plugins": False}
+    )
+    assert [e.message for e in ctx.errors] == ["bad.yaml:2: rule X-1: unknown severity 'sometimes'"] or len(
+        ctx.errors
+    ) == 1
     assert any(f.id == "BST-AWS-023" for f in findings)  # built-ins still run
 
 
@@ -127,7 +135,7 @@ def test_missing_rules_dir_is_reported() -> None:
 
 # -- entry-point plugins ---------------------------------------------------------------------------------
 
-PLUGIN = '''
+PLUGIN = """
 from bastion.detectors.misconfig.base import CheckMeta, Violation
 from bastion.model import ComplianceRef, Severity
 
@@ -153,7 +161,7 @@ class NoPublicLoadBalancers:
 
 CHECKS = [NoPublicLoadBalancers()]
 BROKEN = 42
-'''
+"""
 
 
 def test_entry_point_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,7 +222,10 @@ def test_inline_suppressions_terraform_dockerfile_yaml() -> None:
         }
     )
     got = _by_id(findings)
-    assert got["BST-AWS-024"].suppressed.by == "inline" and got["BST-AWS-024"].suppressed.reason == "scratch volume, no data"
+    assert (
+        got["BST-AWS-024"].suppressed.by == "inline"
+        and got["BST-AWS-024"].suppressed.reason == "scratch volume, no data"
+    )
     assert got["BST-AWS-023"].suppressed.reason == "rotated by the HSM"
     pip = [f for f in findings if f.id == "BST-DF-011"]
     assert sorted((f.location.line, f.suppressed is not None) for f in pip) == [(3, True), (4, False)]
@@ -241,7 +252,10 @@ def test_annotation_and_config_suppressions() -> None:
     """
     findings, _ = scan({"pod.yaml": manifest}, {"skip_checks": ["BST-K8S-016"], "plugins": False})
     got = _by_id(findings)
-    assert got["BST-K8S-001"].suppressed.by == "inline" and "bastion.dev/ignore" in got["BST-K8S-001"].suppressed.reason
+    assert (
+        got["BST-K8S-001"].suppressed.by == "inline"
+        and "bastion.dev/ignore" in got["BST-K8S-001"].suppressed.reason
+    )
     assert got["BST-K8S-004"].suppressed.by == "inline"
     assert got["BST-K8S-016"].suppressed.by == "config"
     assert got["BST-K8S-017"].suppressed is None
@@ -263,6 +277,8 @@ def test_cloudformation_metadata_suppression() -> None:
 
 def test_fingerprints_are_stable_across_line_moves() -> None:
     a = scan({"main.tf": 'resource "aws_ebs_volume" "v" {\n  size = 1\n}\n'}, {"plugins": False})[0]
-    b = scan({"main.tf": '\n\n# moved\nresource "aws_ebs_volume" "v" {\n  size = 1\n}\n'}, {"plugins": False})[0]
+    b = scan(
+        {"main.tf": '\n\n# moved\nresource "aws_ebs_volume" "v" {\n  size = 1\n}\n'}, {"plugins": False}
+    )[0]
     assert [f.fingerprint for f in a] == [f.fingerprint for f in b]
     assert a[0].location.line != b[0].location.line

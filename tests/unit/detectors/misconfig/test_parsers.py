@@ -90,7 +90,11 @@ def _strip(value: Any) -> Any:
     if isinstance(value, list):
         return [_strip(v) for v in value]
     if isinstance(value, dict):
-        return {_strip(k): _strip(v) for k, v in value.items() if k not in ("__is_block__", "__comments__", "__inline_comments__")}
+        return {
+            _strip(k): _strip(v)
+            for k, v in value.items()
+            if k not in ("__is_block__", "__comments__", "__inline_comments__")
+        }
     return value
 
 
@@ -106,7 +110,9 @@ def _comparable(ours: Any, ref: Any) -> bool:
     return bool(ours == ref)
 
 
-@pytest.mark.parametrize("path", sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.tf") if "bad" not in p.parts))
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.tf") if "bad" not in p.parts)
+)
 def test_hcl_values_match_python_hcl2(path: str) -> None:
     text = (FIXTURES / path).read_text()
     ref = _strip(hcl2.loads(text))
@@ -114,7 +120,9 @@ def test_hcl_values_match_python_hcl2(path: str) -> None:
         if block.type != "resource":
             continue
         rtype, name = block.labels
-        ref_body = next(item[f"{rtype}"][f"{name}"] for item in ref["resource"] if rtype in item and name in item[rtype])
+        ref_body = next(
+            item[f"{rtype}"][f"{name}"] for item in ref["resource"] if rtype in item and name in item[rtype]
+        )
         assert _comparable(block.body, ref_body), f"{rtype}.{name}: {block.body} != {ref_body}"
 
 
@@ -125,7 +133,7 @@ def test_hcl_values_match_python_hcl2(path: str) -> None:
         ('resource "a" "b" {\n  x = [1,\n', 3, "expected ']'"),
         ('resource "a" "b" {\n  x = "abc\n}\n', 2, "unterminated string"),
         ('resource "a" "b" {\n  x = 1\n', 3, "expected '}'"),
-        ('locals {\n  a = (1 + 2]\n}\n', 2, "mismatched"),
+        ("locals {\n  a = (1 + 2]\n}\n", 2, "mismatched"),
     ],
 )
 def test_hcl_syntax_errors_name_the_line(text: str, line: int, what: str) -> None:
@@ -211,7 +219,14 @@ def test_dockerfile_errors() -> None:
 def test_kubernetes_multi_doc_list_and_lines() -> None:
     text = (FIXTURES / "k8s/insecure/shop.yaml").read_text()
     res = by_address(parse("shop.yaml", text))
-    assert {"Namespace/shop", "Deployment/shop/web", "Service/shop/web", "CronJob/shop/report", "ClusterRole/shop-operator", "ClusterRoleBinding/shop-admin"} <= set(res)
+    assert {
+        "Namespace/shop",
+        "Deployment/shop/web",
+        "Service/shop/web",
+        "CronJob/shop/report",
+        "ClusterRole/shop-operator",
+        "ClusterRoleBinding/shop-admin",
+    } <= set(res)
     web = res["Deployment/shop/web"]
     rows = text.splitlines()
     assert rows[web.line - 1] == "apiVersion: apps/v1"
@@ -248,7 +263,9 @@ def test_cloudformation_tags_parameters_and_lines() -> None:
 
 
 def test_compose_services() -> None:
-    res = by_address(parse("docker-compose.yml", (FIXTURES / "compose/insecure/docker-compose.yml").read_text()))
+    res = by_address(
+        parse("docker-compose.yml", (FIXTURES / "compose/insecure/docker-compose.yml").read_text())
+    )
     assert set(res) == {"service/web", "service/db", "service/debug"}
     assert res["service/db"].span(("network_mode",))[0] == 15
     assert res["service/db"].line == 13

@@ -454,20 +454,23 @@ def nacl_admin(res: Resource, project: Project) -> Found:
                         },
                     )
                 )
-    elif res.type == "AWS::EC2::NetworkAclEntry":
-        if not true(b.get("Egress")) and str(b.get("RuleAction", "")).lower() == "allow":
-            pr = b.get("PortRange") if isinstance(b.get("PortRange"), dict) else {}
-            entries.append(
-                (
-                    (),
-                    {
-                        "cidr": b.get("CidrBlock") or b.get("Ipv6CidrBlock"),
-                        "from": pr.get("From"),
-                        "to": pr.get("To"),
-                        "proto": str(b.get("Protocol", "")),
-                    },
-                )
+    elif (
+        res.type == "AWS::EC2::NetworkAclEntry"
+        and not true(b.get("Egress"))
+        and str(b.get("RuleAction", "")).lower() == "allow"
+    ):
+        pr = b.get("PortRange") if isinstance(b.get("PortRange"), dict) else {}
+        entries.append(
+            (
+                (),
+                {
+                    "cidr": b.get("CidrBlock") or b.get("Ipv6CidrBlock"),
+                    "from": pr.get("From"),
+                    "to": pr.get("To"),
+                    "proto": str(b.get("Protocol", "")),
+                },
             )
+        )
     for path, e in entries:
         if e["cidr"] in WORLD:
             proto = e["proto"]
@@ -677,13 +680,12 @@ def eks_public(res: Resource, project: Project) -> Found:
         cfg = vc[1] if vc else {}
         public = cfg.get("endpoint_public_access", True)
         cidrs = cfg.get("public_access_cidrs") or ["0.0.0.0/0"]
-        if true(public) or public is True:
-            if any(c in WORLD for c in _as_list(cidrs)):
-                yield Violation(
-                    "cluster API endpoint is public and open to 0.0.0.0/0",
-                    (*(vc[0] if vc else ()), "endpoint_public_access") if vc else None,
-                    public,
-                )
+        if true(public) and any(c in WORLD for c in _as_list(cidrs)):
+            yield Violation(
+                "cluster API endpoint is public and open to 0.0.0.0/0",
+                (*(vc[0] if vc else ()), "endpoint_public_access") if vc else None,
+                public,
+            )
     else:
         cfg = res.body.get("ResourcesVpcConfig") or {}
         public = cfg.get("EndpointPublicAccess", True) if isinstance(cfg, dict) else True

@@ -15,7 +15,9 @@ Found = Iterator[Violation]
 SECRET_NAME = re.compile(
     r"(?i)(^|_)(password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|credentials?|auth)($|_)"
 )
-_NOT_SECRET = re.compile(r"(?i)(_file|_path|_dir|_url|_host|_user(name)?|_name|_id|_length|_ttl|_timeout|_param(eter)?|_arn)$")
+_NOT_SECRET = re.compile(
+    r"(?i)(_file|_path|_dir|_url|_host|_user(name)?|_name|_id|_length|_ttl|_timeout|_param(eter)?|_arn)$"
+)
 PIPE_TO_SHELL = re.compile(
     r"\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+)?(-?\s*)?(ba|z|da|k|fi)?sh\b|\b(ba|z)?sh\s+-c\s+[\"']?\$\((curl|wget)\b|\b(ba)?sh\s+<\(\s*(curl|wget)\b"
 )
@@ -53,8 +55,7 @@ SENSITIVE_HOST_PATHS = (
 
 
 def _ins(res: Resource) -> Iterator[tuple[int, dict[str, Any]]]:
-    for i, ins in enumerate(res.body.get("instructions") or ()):
-        yield i, ins
+    yield from enumerate(res.body.get("instructions") or ())
 
 
 def _run_text(ins: dict[str, Any]) -> str:
@@ -383,9 +384,7 @@ def _history(res: Resource) -> Iterator[tuple[int, str]]:
 def image_root(res: Resource, project: Project) -> Found:
     user = res.body.get("user") or ""
     if _root_user(str(user)):
-        yield Violation(
-            f"image runs as {'root (no user set)' if not user else user}", ("user",), user or None
-        )
+        yield Violation(f"image runs as {user if user else 'root (no user set)'}", ("user",), user or None)
 
 
 def image_secret_env(res: Resource, project: Project) -> Found:
@@ -492,7 +491,7 @@ def _published(p: Any) -> tuple[str | None, int | None]:
         target = p.get("target")
         if p.get("published") is None:
             return None, None
-        return str(p.get("host_ip") or "0.0.0.0"), int(target) if str(target).isdigit() else None
+        return str(p.get("host_ip") or "0.0.0.0"), int(str(target)) if str(target).isdigit() else None
     text = str(p).split("/", 1)[0]
     parts = text.rsplit(":", 2) if not text.startswith("[") else [text]
     if len(parts) == 1:

@@ -264,7 +264,8 @@ def read_only_root(res: Resource, project: Project) -> Found:
 
 def _seccomp_annotation(res: Resource, cname: str) -> str | None:
     _, meta = pod_metadata(res)
-    ann = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    raw = meta.get("annotations")
+    ann: dict[str, Any] = raw if isinstance(raw, dict) else {}
     got = ann.get(f"container.seccomp.security.alpha.kubernetes.io/{cname}") or ann.get(
         "seccomp.security.alpha.kubernetes.io/pod"
     )
@@ -278,10 +279,8 @@ def seccomp(res: Resource, project: Project) -> Found:
         if kind in ("RuntimeDefault", "Localhost"):
             continue
         ann = _seccomp_annotation(res, container_name(c))
-        if (
-            (kind is None
-            and ann in ("runtime/default", "docker/default"))
-            or (ann or "").startswith("localhost/")
+        if (kind is None and ann in ("runtime/default", "docker/default")) or (ann or "").startswith(
+            "localhost/"
         ):
             continue
         yield Violation(
@@ -291,7 +290,8 @@ def seccomp(res: Resource, project: Project) -> Found:
 
 def apparmor(res: Resource, project: Project) -> Found:
     meta_path, meta = pod_metadata(res)
-    ann = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    raw = meta.get("annotations")
+    ann: dict[str, Any] = raw if isinstance(raw, dict) else {}
     for key, value in ann.items():
         if (
             str(key).startswith("container.apparmor.security.beta.kubernetes.io/")
@@ -546,7 +546,7 @@ def wildcard_verbs(res: Resource, project: Project) -> Found:
 
 
 def wildcard_resources(res: Resource, project: Project) -> Found:
-    for path, _, resources, groups in _rules(res):
+    for path, _, resources, _ in _rules(res):
         if "*" in resources:
             yield Violation("rule grants every resource (*)", (*path, "resources"), "*")
 
@@ -600,7 +600,7 @@ def create_pods(res: Resource, project: Project) -> Found:
 
 
 def escalate_verbs(res: Resource, project: Project) -> Found:
-    for path, verbs, resources, _ in _rules(res):
+    for path, verbs, _, _ in _rules(res):
         hit = verbs & {"escalate", "bind", "impersonate"}
         if hit:
             yield Violation(f"rule grants {', '.join(sorted(hit))}", (*path, "verbs"), sorted(hit))
