@@ -60,6 +60,10 @@ _JSON_SKIP = frozenset(
 )
 
 
+#: Downloaded modules and dependencies are not the project's configuration.
+_VENDORED = ("/.terraform/", "/.terragrunt-cache/", "/node_modules/", "/vendor/bundle/")
+
+
 def file_kind(path: str) -> str | None:
     """What a path may hold, by name alone: dockerfile, terraform, yaml, json (sniffed later)."""
     name = posixpath.basename(path)
@@ -111,6 +115,9 @@ class MisconfigDetector:
     # -- the walk -------------------------------------------------------------------------------------
     def wants(self, entry: FileRef) -> bool:
         if not entry.visible:
+            return False
+        rooted = "/" + entry.path
+        if any(v in rooted for v in _VENDORED):
             return False
         kind = file_kind(entry.path)
         if kind is None:

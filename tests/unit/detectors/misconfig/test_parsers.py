@@ -301,3 +301,22 @@ def test_yaml_bounds() -> None:
         load_yaml_docs("a: 1\n" * 100, "big.yaml", Limits(max_parse_bytes=100))
     with pytest.raises(MisconfigError, match="recursive alias"):
         load_yaml_docs("a: &x [*x]\n", "rec.yaml")
+
+
+@pytest.mark.parametrize(
+    ("path", "wanted"),
+    [
+        ("infra/main.tf", True),
+        ("infra/.terraform/modules/vpc/main.tf", False),
+        ("web/node_modules/x/deploy.yaml", False),
+        ("k8s/app.yaml", True),
+        ("Dockerfile", True),
+        ("README.md", False),
+    ],
+)
+def test_wants(path: str, wanted: bool) -> None:
+    from bastion.model import FileRef
+
+    det = MisconfigDetector()
+    assert det.wants(FileRef(path=path, size=100)) is wanted
+    assert det.wants(FileRef(path=path, size=100, visible=False)) is False
