@@ -560,15 +560,20 @@ class SecretDetector:
         resource: str,
         fingerprint_path: str,
         description: str,
+        label: str,
     ) -> list[Finding]:
         out = []
         for cand in state.scanner.scan(text, IMAGE_CONFIG_PATH):
             if cand.rule.rule.category == "certificate":
                 continue
+            if cand.rule.rule.category == "generic":
+                title = f"Secret in the image config ({label})"
+            else:
+                title = f"{cand.rule.rule.title} in the image config ({label})"
             f = self._make(
                 state,
                 rule_id=cand.rule.id,
-                title=f"{cand.rule.rule.title} in the image config",
+                title=title,
                 severity=cand.rule.rule.severity,
                 secret=cand.secret,
                 entropy=cand.entropy,
@@ -597,6 +602,7 @@ class SecretDetector:
                     kv.encode("utf-8", "replace"),
                     resource=f"config.env[{i}]",
                     fingerprint_path=f"{IMAGE_CONFIG_PATH}/env",
+                    label=f"ENV {kv.partition('=')[0]}",
                     description=f"Environment variable {kv.partition('=')[0]} set in the image config: "
                     "every container and anyone who inspects the image sees it.",
                 )
@@ -608,6 +614,7 @@ class SecretDetector:
                     f"{key}={value}".encode("utf-8", "replace"),
                     resource=f"config.labels[{key}]",
                     fingerprint_path=f"{IMAGE_CONFIG_PATH}/labels",
+                    label=f"LABEL {key}",
                     description=f"Image label {key}.",
                 )
             )
@@ -619,6 +626,7 @@ class SecretDetector:
                         " ".join(argv).encode("utf-8", "replace"),
                         resource=field_name,
                         fingerprint_path=f"{IMAGE_CONFIG_PATH}/cmd",
+                        label=field_name.removeprefix("config.").upper(),
                         description="Command line stored in the image config.",
                     )
                 )
@@ -635,6 +643,7 @@ class SecretDetector:
                     text,
                     resource=f"history[{i}].created_by",
                     fingerprint_path=f"{IMAGE_CONFIG_PATH}/history",
+                    label=f"build step {i}",
                     description=f"In the image history (build step {i}: {h.created_by[:200]}); build "
                     "arguments and RUN lines are stored in the image for anyone to read.",
                 )

@@ -434,11 +434,15 @@ def make_matcher(rules: RuleSet, *, engine: str = "auto", cache_dir: Path | None
 
 
 class _Lines:
-    """Line numbers of byte offsets (1-based), computed once per buffer."""
+    """Line numbers of byte offsets (1-based). Few lookups count newlines directly; many build an
+    index of line starts once."""
+
+    _INDEX_AFTER = 16
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self._starts: list[int] | None = None
+        self._calls = 0
 
     @property
     def starts(self) -> list[int]:
@@ -453,15 +457,47 @@ class _Lines:
         return self._starts
 
     def line_of(self, offset: int) -> int:
+        self._calls += 1
+        if self._starts is None and self._calls <= self._INDEX_AFTER:
+            return self.data.count(b"\n", 0, offset) + 1
         return bisect.bisect_right(self.starts, offset)
 
     def text(self, line: int) -> bytes:
+        if line < 1:
+            return b""
+        if self._starts is None and self._calls <= self._INDEX_AFTER:
+            data = self.data
+            pos = 0
+            for _ in range(line - 1):
+                pos = data.find(b"\n", pos)
+                if pos == -1:
+                    return b""
+                pos += 1
+            end = data.find(b"\n", pos)
+            end = len(data) if end == -1 else end
+            return data[pos : min(end, pos + 4096)]
         starts = self.starts
-        if line < 1 or line > len(starts):
+        if line > len(starts):
             return b""
         s = starts[line - 1]
         e = starts[line] - 1 if line < len(starts) else len(self.data)
         return self.data[s : min(e, s + 4096)]
+
+    def line_text_at(self, offset: int) -> bytes:
+        """The line containing ``offset`` (at most 4 KiB of it)."""
+        data = self.data
+        s = data.rfind(b"\n", 0, offset) + 1
+        e = data.find(b"\n", offset)
+        e = len(data) if e == -1 else e
+        return data[max(s, offset - 4096) : min(e, offset + 4096)]
+
+    def previous_line_text(self, offset: int) -> bytes | None:
+        data = self.data
+        s = data.rfind(b"\n", 0, offset)
+        if s <= 0:
+            return None
+        ps = data.rfind(b"\n", 0, s) + 1
+        return data[max(ps, s - 4096) : s]
 
 
 class SecretScanner:
@@ -512,9 +548,9 @@ class SecretScanner:
                 continue
             line = lines.line_of(m.sstart)
             end_line = lines.line_of(max(m.sstart, m.send - 1))
-            ignored = inline_ignore(lines.text(line), lines.text(line - 1) if line > 1 else None, rule.id)
+            ignored = inline_ignore(lines.line_text_at(m.sstart), lines.previous_line_text(m.sstart), rule.id)
             if not ignored and end_line != line:
-                ignored = inline_ignore(lines.text(end_line), None, rule.id)
+                ignored = inline_ignore(lines.line_text_at(max(m.sstart, m.send - 1)), None, rule.id)
             cands.append(
                 Candidate(
                     rule=rule,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -119,6 +120,7 @@ def _body(pem: bytes) -> bytes | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
 def analyze_private_key(block: bytes) -> KeyInfo:
     pem = clean_pem(block)
     m = _HEADER_RE.search(pem)
@@ -129,7 +131,8 @@ def analyze_private_key(block: bytes) -> KeyInfo:
         if label == b"OPENSSH PRIVATE KEY":
             key = serialization.load_ssh_private_key(pem, password=None)
         else:
-            key = serialization.load_pem_private_key(pem, password=None)
+            # The RSA consistency check costs ~0.1 s per key; a scanner only reads the key's shape.
+            key = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
     except TypeError:
         # "Password was not given but private key is encrypted": structurally a key.
         key_type = _type_from_header(label)
@@ -147,7 +150,7 @@ def analyze_der_private_key(data: bytes) -> KeyInfo | None:
     if data[:1] != b"\x30":
         return None
     try:
-        key = serialization.load_der_private_key(data, password=None)
+        key = serialization.load_der_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)
     except TypeError:
         return KeyInfo(True, parsed=True, key_type="unknown", encrypted=True)
     except Exception:

@@ -267,6 +267,7 @@ _KNOWN_KEYS = frozenset(
         "description",
         "references",
         "report",
+        "keywords_in_match",
     }
 )
 
@@ -342,6 +343,7 @@ def _rule_from_mapping(item: Mapping[str, Any], where: str, source: str) -> Rule
         references=_str_list(item.get("references"), where, "references"),
         source=source,
         report=bool(item.get("report", True)),
+        keywords_in_match=bool(item.get("keywords_in_match", True)),
     )
 
 
@@ -379,7 +381,8 @@ def builtin_rules() -> list[Rule]:
     global _BUILTIN
     if _BUILTIN is None:
         text = resources.files(__package__).joinpath("rules.yaml").read_text(encoding="utf-8")
-        rules = parse_rules(yaml.safe_load(text), "builtin")
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        rules = parse_rules(yaml.load(text, Loader=loader), "builtin")  # noqa: S506 - a safe loader
         _validate_near(rules)
         _BUILTIN = rules
     return list(_BUILTIN)
