@@ -47,6 +47,7 @@ app.command("scan", no_args_is_help=True, help="Scan a target: image, fs, repo, 
 app.add_typer(__import__("bastion.cli.commands.vex", fromlist=["app"]).app, name="vex")
 app.command("sbom")(__import__("bastion.cli.commands.sbom", fromlist=["_"]).sbom_command)
 app.add_typer(__import__("bastion.cli.commands.db", fromlist=["app"]).app, name="db")
+app.add_typer(__import__("bastion.cli.commands.secrets", fromlist=["app"]).app, name="secrets")
 
 
 @app.command("version")
