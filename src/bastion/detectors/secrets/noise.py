@@ -327,7 +327,7 @@ def skip_by_name(path: str) -> bool:
     return name.endswith((".min.js", ".min.css", ".js.map", ".css.map", ".min.mjs", ".bundle.js.map"))
 
 
-_CONTROL = bytes(c for c in range(32) if c < 9 or 13 < c)
+_CONTROL = bytes(c for c in range(32) if c < 9 or c > 13)
 
 
 def is_binary(head: bytes) -> bool:

@@ -382,7 +382,7 @@ def builtin_rules() -> list[Rule]:
     if _BUILTIN is None:
         text = resources.files(__package__).joinpath("rules.yaml").read_text(encoding="utf-8")
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        rules = parse_rules(yaml.load(text, Loader=loader), "builtin")  # noqa: S506 - a safe loader
+        rules = parse_rules(yaml.load(text, Loader=loader), "builtin")
         _validate_near(rules)
         _BUILTIN = rules
     return list(_BUILTIN)
