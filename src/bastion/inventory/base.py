@@ -62,6 +62,11 @@ class Extractor(Protocol):
         """Parse one file. ``stream`` is seekable. Raise ExtractError(reason) for bad input."""
         ...
 
+    # Optional, for installed-package layouts whose dependencies live in other files (site-packages,
+    # node_modules, conda-meta): ``dependency_scope(path) -> (home, lookup)`` says where the package
+    # found at ``path`` lives and where, nearest first, its dependency names are looked up. The runner
+    # resolves ``Package.dependencies`` through it (see ``runner.finalize``).
+
 
 def make_purl(
     type_: str,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bastion.errors import BastionError, ExtractError
@@ -25,7 +26,7 @@ class _Dispatch:
         self.by_suffix: list[tuple[str, Extractor]] = []
         self.always: list[Extractor] = []
         for ex in extractors:
-            names = getattr(ex, "file_names", frozenset())
+            names: frozenset[str] = getattr(ex, "file_names", frozenset())
             suffixes = getattr(ex, "file_suffixes", ())
             for n in names:
                 self.by_name[n].append(ex)
@@ -154,7 +155,14 @@ def run_extractors(
                 items=items.get(name, 0),
             )
         )
-    return InventoryRun(Inventory(packages=finalize(packages), unknowns=tuple(unknowns)), tuple(statuses))
+    scopes = {
+        ex.plugin.name: ex.dependency_scope
+        for ex in extractors
+        if callable(getattr(ex, "dependency_scope", None))
+    }
+    return InventoryRun(
+        Inventory(packages=finalize(packages, scopes), unknowns=tuple(unknowns)), tuple(statuses)
+    )
 
 
 def _strip_path(message: str, path: str) -> str:
@@ -165,12 +173,30 @@ def _strip_path(message: str, path: str) -> str:
     return message
 
 
-def finalize(packages: Iterable[Package]) -> tuple[Package, ...]:
+#: ``dependency_scope(path) -> (home, lookup)``: for installed-package layouts, where a package found at
+#: ``path`` lives (``home``) and, in order, where its dependencies are looked for (``lookup``).
+ScopeFn = Callable[[str], tuple[str, tuple[str, ...]]]
+
+
+def _norm(ecosystem: str, name: str) -> str:
+    """Names as the ecosystem compares them: PEP 503 for PyPI, exact elsewhere."""
+    if ecosystem == "PyPI":
+        return _PEP503.sub("-", name).lower()
+    return name
+
+
+_PEP503 = re.compile(r"[-_.]+")
+
+
+def finalize(packages: Iterable[Package], scopes: Mapping[str, ScopeFn] | None = None) -> tuple[Package, ...]:
     """Assign stable ids, merge exact duplicates, and resolve dependency references into ids.
 
     Two packages merge when ecosystem, name, version, first location and purl are equal. Dependency
-    references (``name`` or ``name@version``) resolve against packages found in the same file.
+    references (``name`` or ``name@version``) resolve against packages found in the same file first;
+    for installed layouts (site-packages, node_modules, conda-meta) whose extractor declares a
+    ``dependency_scope``, against the packages installed in the lookup scopes it names, nearest first.
     """
+    scopes = scopes or {}
     merged: dict[str, Package] = {}
     order: list[str] = []
     for pkg in packages:
@@ -194,28 +220,55 @@ def finalize(packages: Iterable[Package]) -> tuple[Package, ...]:
             locations=tuple(dict.fromkeys(prev.locations + pkg.locations)),
         )
 
+    # Reference tables: one per (file, ecosystem), and one per installed "home" (a site-packages or
+    # node_modules directory) for extractors that declare scopes.
     by_file: dict[tuple[str | None, str], dict[str, str]] = defaultdict(dict)
+    by_home: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    lookups: dict[str, tuple[str, ...]] = {}
     for pid in order:
         pkg = merged[pid]
-        refs = by_file[(pkg.path, pkg.ecosystem.value)]
-        refs.setdefault(pkg.name, pid)
-        refs[f"{pkg.name}@{pkg.version}"] = pid
+        eco = pkg.ecosystem.value
+        tables = [by_file[(pkg.path, eco)]]
+        scope_fn = scopes.get(pkg.found_by)
+        if scope_fn is not None and pkg.path:
+            home, lookup = scope_fn(pkg.path)
+            tables.append(by_home[(home, eco)])
+            lookups[pid] = lookup
+        name = _norm(eco, pkg.name)
+        for refs in tables:
+            refs.setdefault(name, pid)
+            refs[f"{name}@{pkg.version}"] = pid
     out = []
     for pid in order:
         pkg = merged[pid]
         if pkg.dependencies:
-            refs = by_file[(pkg.path, pkg.ecosystem.value)]
+            eco = pkg.ecosystem.value
+            tables = [by_file[(pkg.path, eco)]]
+            tables.extend(by_home[(home, eco)] for home in lookups.get(pid, ()) if (home, eco) in by_home)
             resolved = []
             for ref in pkg.dependencies:
-                target = refs.get(ref)
-                if target is None and "@" in ref[1:]:
-                    target = refs.get(ref[: ref.rindex("@")])
+                target = _resolve(tables, eco, ref)
                 if target is not None and target != pid:
                     resolved.append(target)
             pkg = dataclasses.replace(pkg, dependencies=tuple(dict.fromkeys(resolved)))
         out.append(pkg)
     out.sort(key=lambda p: (p.ecosystem.value, p.name.lower(), p.version, p.path or ""))
     return tuple(out)
+
+
+def _resolve(tables: Sequence[Mapping[str, str]], ecosystem: str, ref: str) -> str | None:
+    at = ref.rfind("@")
+    name, version = (ref[:at], ref[at + 1 :]) if at > 0 else (ref, None)
+    name = _norm(ecosystem, name)
+    for refs in tables:
+        if version is not None:
+            target = refs.get(f"{name}@{version}")
+            if target is not None:
+                return target
+        target = refs.get(name)
+        if target is not None:
+            return target
+    return None
 
 
 def _any_true(a: bool | None, b: bool | None) -> bool | None:

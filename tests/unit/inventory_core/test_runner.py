@@ -49,3 +49,33 @@ def test_want_fn_dispatch():
     want = want_fn([LinesExtractor()])
     assert want(FileRef("x/pkgs.txt"))
     assert not want(FileRef("x/other.txt"))
+
+
+def test_installed_packages_resolve_dependencies_across_files(tmp_path):
+    from bastion.inventory.javascript.node_modules import NodeModulesExtractor
+    from bastion.inventory.python.dist_info import DistInfoExtractor
+
+    site = "venv/lib/python3.11/site-packages"
+    files = {
+        f"{site}/Flask-2.0.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: Flask\nVersion: 2.0.0\n"
+        "Requires-Dist: Jinja2 (>=3.0)\nRequires-Dist: itsdangerous>=2.0\nRequires-Dist: asgiref ; extra == 'async'\n",
+        f"{site}/jinja2-3.1.2.dist-info/METADATA": "Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.2\n",
+        f"{site}/its_dangerous-2.1.dist-info/METADATA": "Metadata-Version: 2.1\nName: its_dangerous\nVersion: 2.1\n",
+        "other-site/itsdangerous-9.dist-info/METADATA": "Metadata-Version: 2.1\nName: itsdangerous\nVersion: 9\n",
+        "app/node_modules/a/package.json": '{"name": "a", "version": "1.0.0", "dependencies": {"b": "^1", "c": "*", "@s/c": "3"}}',
+        "app/node_modules/a/node_modules/b/package.json": '{"name": "b", "version": "1.5.0"}',
+        "app/node_modules/b/package.json": '{"name": "b", "version": "2.0.0"}',
+        "app/node_modules/@s/c/package.json": '{"name": "@s/c", "version": "3.0.0"}',
+        "node_modules/c/package.json": '{"name": "c", "version": "0.1.0"}',
+    }
+    tree = make_tree(tmp_path, files)
+    run = run_extractors(tree, [DistInfoExtractor(), NodeModulesExtractor()])
+    by = {(p.name, p.version): p for p in run.inventory.packages}
+    flask = by[("Flask", "2.0.0")]
+    # Jinja2 resolves in the same site; "itsdangerous" does not match "its_dangerous" (different names
+    # under PEP 503) and never resolves into another site directory.
+    assert set(flask.dependencies) == {by[("Jinja2", "3.1.2")].id}
+    a = by[("a", "1.0.0")]
+    # b: the nested copy wins over the hoisted one (Node's nearest-first rule); c: up to the root;
+    # @s/c: a scoped package beside a
+    assert set(a.dependencies) == {by[("b", "1.5.0")].id, by[("c", "0.1.0")].id, by[("@s/c", "3.0.0")].id}

@@ -35,6 +35,11 @@ class CondaMetaExtractor:
     file_names: ClassVar[frozenset[str]] = frozenset()
     file_suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
+    def dependency_scope(self, path: str) -> tuple[str, tuple[str, ...]]:
+        """``depends`` names resolve among the packages of the same conda environment."""
+        home = path.rpartition("/")[0]
+        return home, (home,)
+
     def wants(self, entry: FileRef) -> bool:
         path = entry.path
         return (

@@ -94,6 +94,18 @@ class DistInfoExtractor:
     file_names: ClassVar[frozenset[str]] = frozenset({"METADATA", "PKG-INFO"})
     file_suffixes: ClassVar[tuple[str, ...]] = (".egg-info",)
 
+    def dependency_scope(self, path: str) -> tuple[str, tuple[str, ...]]:
+        """Requires-Dist names resolve among the distributions of the same site directory."""
+        parts = path.split("/")
+        for i in range(len(parts) - 1, -1, -1):
+            if parts[i].endswith((".dist-info", ".egg-info", ".egg")) or parts[i] == "EGG-INFO":
+                home = "/".join(parts[:i])
+                if parts[i] == "EGG-INFO" and i > 0:
+                    home = "/".join(parts[: i - 1])
+                return home, (home,)
+        home = path.rpartition("/")[0]
+        return home, (home,)
+
     def wants(self, entry: FileRef) -> bool:
         path = entry.path
         if path.endswith(".egg-info"):  # a single-file egg-info (distutils installs)
