@@ -155,11 +155,11 @@ def run_extractors(
                 items=items.get(name, 0),
             )
         )
-    scopes = {
-        ex.plugin.name: ex.dependency_scope
-        for ex in extractors
-        if callable(getattr(ex, "dependency_scope", None))
-    }
+    scopes: dict[str, ScopeFn] = {}
+    for ex in extractors:
+        scope_fn = getattr(ex, "dependency_scope", None)
+        if callable(scope_fn):
+            scopes[ex.plugin.name] = scope_fn
     return InventoryRun(
         Inventory(packages=finalize(packages, scopes), unknowns=tuple(unknowns)), tuple(statuses)
     )
