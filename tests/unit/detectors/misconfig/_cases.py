@@ -927,6 +927,131 @@ CASES: dict[str, tuple[str, Any, Any]] = {
         'resource "google_compute_instance_template" "t" {\n  metadata = {\n    block-project-ssh-keys = false\n  }\n}\n',
         'resource "google_compute_instance_template" "t" {\n  metadata = {\n    block-project-ssh-keys = true\n  }\n}\n',
     ),
+    "BST-AWS-049": (
+        TF,
+        'resource "aws_db_instance" "d" {\n  monitoring_interval = 0\n}\n',
+        'resource "aws_db_instance" "d" {\n  monitoring_interval = 60\n}\n',
+    ),
+    "BST-AWS-050": (
+        "template.yaml",
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {Engine: mysql}\n",
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {Engine: mysql, MultiAZ: true}\n",
+    ),
+    "BST-AWS-051": (
+        TF,
+        'resource "aws_cloudtrail" "t" {\n  name = "t"\n}\n',
+        'resource "aws_cloudtrail" "t" {\n  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.t.arn}:*"\n}\n',
+    ),
+    "BST-AWS-052": (
+        TF,
+        'resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n',
+        'resource "aws_ecr_repository" "r" {\n  encryption_configuration {\n    encryption_type = "KMS"\n  }\n}\n',
+    ),
+    "BST-AWS-053": (
+        TF,
+        'resource "aws_instance" "i" {\n  monitoring = false\n}\n',
+        'resource "aws_instance" "i" {\n  monitoring = true\n}\n',
+    ),
+    "BST-AWS-054": (
+        TF,
+        'resource "aws_lambda_function" "f" {\n  tracing_config {\n    mode = "PassThrough"\n  }\n}\n',
+        'resource "aws_lambda_function" "f" {\n  tracing_config {\n    mode = "Active"\n  }\n}\n',
+    ),
+    "BST-AWS-055": (
+        TF,
+        'resource "aws_security_group_rule" "e" {\n  type = "egress"\n  protocol = "-1"\n  from_port = 0\n  to_port = 0\n  cidr_blocks = ["0.0.0.0/0"]\n}\n',
+        'resource "aws_security_group_rule" "e" {\n  type = "egress"\n  protocol = "tcp"\n  from_port = 443\n  to_port = 443\n  cidr_blocks = ["0.0.0.0/0"]\n}\n',
+    ),
+    "BST-AWS-056": (
+        TF,
+        'resource "aws_dynamodb_table" "t" {\n  server_side_encryption {\n    enabled = true\n  }\n}\n',
+        'resource "aws_dynamodb_table" "t" {\n  server_side_encryption {\n    enabled = true\n    kms_key_arn = aws_kms_key.k.arn\n  }\n}\n',
+    ),
+    "BST-AWS-057": (
+        TF,
+        'resource "aws_ebs_volume" "v" {\n  encrypted = true\n}\n',
+        'resource "aws_ebs_volume" "v" {\n  encrypted = true\n  kms_key_id = aws_kms_key.k.arn\n}\n',
+    ),
+    "BST-AWS-058": (
+        TF,
+        'resource "aws_lambda_function" "f" {\n  function_name = "f"\n}\n',
+        'resource "aws_lambda_function" "f" {\n  dead_letter_config {\n    target_arn = aws_sqs_queue.dlq.arn\n  }\n}\n',
+    ),
+    "BST-AZ-015": (
+        TF,
+        'resource "azurerm_key_vault" "k" {\n  public_network_access_enabled = true\n}\n',
+        'resource "azurerm_key_vault" "k" {\n  public_network_access_enabled = false\n}\n',
+    ),
+    "BST-AZ-016": (
+        TF,
+        'resource "azurerm_kubernetes_cluster" "k" {\n  private_cluster_enabled = false\n}\n',
+        'resource "azurerm_kubernetes_cluster" "k" {\n  api_server_access_profile {\n    authorized_ip_ranges = ["203.0.113.0/24"]\n  }\n}\n',
+    ),
+    "BST-AZ-017": (
+        TF,
+        'resource "azurerm_kubernetes_cluster" "k" {\n  network_profile {\n    network_plugin = "azure"\n  }\n}\n',
+        'resource "azurerm_kubernetes_cluster" "k" {\n  network_profile {\n    network_plugin = "azure"\n    network_policy = "azure"\n  }\n}\n',
+    ),
+    "BST-AZ-018": (
+        TF,
+        'resource "azurerm_kubernetes_cluster" "k" {\n  local_account_disabled = false\n}\n',
+        'resource "azurerm_kubernetes_cluster" "k" {\n  local_account_disabled = true\n}\n',
+    ),
+    "BST-AZ-019": (
+        TF,
+        'resource "azurerm_linux_web_app" "w" {\n  site_config {\n    ftps_state = "AllAllowed"\n  }\n}\n',
+        'resource "azurerm_linux_web_app" "w" {\n  site_config {\n    ftps_state = "Disabled"\n  }\n}\n',
+    ),
+    "BST-AZ-020": (
+        TF,
+        'resource "azurerm_mssql_server" "s" {\n  minimum_tls_version = "1.0"\n}\n',
+        'resource "azurerm_mssql_server" "s" {\n  minimum_tls_version = "1.2"\n}\n',
+    ),
+    "BST-AZ-021": (
+        TF,
+        'resource "azurerm_storage_account" "s" {\n  public_network_access_enabled = true\n}\n',
+        'resource "azurerm_storage_account" "s" {\n  public_network_access_enabled = false\n}\n',
+    ),
+    "BST-GCP-017": (
+        TF,
+        'resource "google_container_cluster" "c" {\n  name = "c"\n}\n',
+        'resource "google_container_cluster" "c" {\n  master_authorized_networks_config {\n    cidr_blocks {\n      cidr_block = "203.0.113.0/24"\n    }\n  }\n}\n',
+    ),
+    "BST-GCP-018": (
+        TF,
+        'resource "google_container_node_pool" "p" {\n  node_config {\n    workload_metadata_config {\n      mode = "GCE_METADATA"\n    }\n  }\n}\n',
+        'resource "google_container_node_pool" "p" {\n  node_config {\n    workload_metadata_config {\n      mode = "GKE_METADATA"\n    }\n  }\n}\n',
+    ),
+    "BST-GCP-019": (
+        TF,
+        'resource "google_compute_instance" "i" {\n  name = "i"\n}\n',
+        'resource "google_compute_instance" "i" {\n  shielded_instance_config {\n    enable_secure_boot = true\n  }\n}\n',
+    ),
+    "BST-GCP-020": (
+        TF,
+        'resource "google_sql_database_instance" "d" {\n  settings {\n    backup_configuration {\n      enabled = false\n    }\n  }\n}\n',
+        'resource "google_sql_database_instance" "d" {\n  settings {\n    backup_configuration {\n      enabled = true\n    }\n  }\n}\n',
+    ),
+    "BST-GCP-021": (
+        TF,
+        'resource "google_storage_bucket" "b" {\n  public_access_prevention = "inherited"\n}\n',
+        'resource "google_storage_bucket" "b" {\n  public_access_prevention = "enforced"\n}\n',
+    ),
+    "BST-GCP-022": (
+        TF,
+        'resource "google_storage_bucket" "b" {\n  name = "b"\n}\n',
+        'resource "google_storage_bucket" "b" {\n  versioning {\n    enabled = true\n  }\n}\n',
+    ),
+    "BST-GCP-023": (
+        TF,
+        'resource "google_storage_bucket" "b" {\n  name = "b"\n}\n',
+        'resource "google_storage_bucket" "b" {\n  logging {\n    log_bucket = "audit-logs"\n  }\n}\n',
+    ),
+    "BST-DF-027": (
+        D,
+        "FROM debian:12\nRUN curl -fsSk https://x.example/a.tgz -o /tmp/a.tgz\n",
+        "FROM debian:12\nRUN curl -fsS https://x.example/a.tgz -o /tmp/a.tgz\n",
+    ),
     "BST-TF-001": (
         TF,
         'module "m" {\n  source = "git::https://example.com/mods.git//vpc"\n}\nmodule "r" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n',

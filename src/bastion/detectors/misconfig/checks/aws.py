@@ -414,11 +414,22 @@ def sg_description(res: Resource, project: Project) -> Found:
         yield Violation("security group has no description", None, None)
         return
     for path, _, _, _, _, desc in sg_rules(res):
-        if not desc and path:
-            yield Violation("ingress rule has no description", path, None)
+        if not desc:
+            yield Violation("ingress rule has no description", path or ("description",), None)
 
 
 def default_sg(res: Resource, project: Project) -> Found:
+    if res.type == "aws_vpc":
+        if not any(
+            refers_to(d.body.get("vpc_id"), res)
+            for d in project.same_module(res, "aws_default_security_group")
+        ):
+            yield Violation(
+                "VPC does not manage its default security group (which allows all traffic within it)",
+                None,
+                None,
+            )
+        return
     for key in ("ingress", "egress"):
         if res.body.get(key):
             yield Violation(f"default security group has {key} rules", (key,), None)
@@ -781,3 +792,16 @@ def cloudfront_https(res: Resource, project: Project) -> Found:
         path = ("DistributionConfig", "DefaultCacheBehavior", "ViewerProtocolPolicy")
     if policy == "allow-all":
         yield Violation("distribution allows plain HTTP viewers", path, policy)
+
+
+def sg_egress_all(res: Resource, project: Project) -> Found:
+    b = res.body
+    rules: list[tuple[Path, dict[str, Any]]] = []
+    if res.type == "aws_security_group":
+        rules = [(("egress", i), r) for i, r in enumerate(b.get("egress") or ()) if isinstance(r, dict)]
+    elif res.type == "aws_security_group_rule" and b.get("type") == "egress":
+        rules = [((), b)]
+    for path, r in rules:
+        cidrs = [str(c) for c in _as_list(r.get("cidr_blocks")) + _as_list(r.get("ipv6_cidr_blocks"))]
+        if _world(cidrs) and _all_protocols(str(r.get("protocol", ""))):
+            yield Violation("egress to the whole Internet on every port", path, _world(cidrs))

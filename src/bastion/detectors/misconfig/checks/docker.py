@@ -531,3 +531,17 @@ def c_root_user(res: Resource, project: Project) -> Found:
     user = res.body.get("user")
     if user is not None and _root_user(str(user)):
         yield Violation(f"service '{res.name}' runs as root", ("user",), user)
+
+
+_NO_TLS = re.compile(
+    r"\bcurl\b[^|;&]*\s(-[a-zA-Z]*k[a-zA-Z]*|--insecure)\b|\bwget\b[^|;&]*--no-check-certificate|--trusted-host\b"
+    r"|strict-ssl\s+false|sslVerify=false|NODE_TLS_REJECT_UNAUTHORIZED=0|PYTHONHTTPSVERIFY=0|GIT_SSL_NO_VERIFY"
+)
+
+
+def tls_verification_off(res: Resource, project: Project) -> Found:
+    for i, ins in _ins(res):
+        if ins["cmd"] in ("RUN", "ENV", "ARG"):
+            text = _run_text(ins) if ins["cmd"] == "RUN" else str(ins.get("value", ""))
+            if _NO_TLS.search(text):
+                yield _v(i, ins, "disables TLS certificate verification for downloads")
