@@ -8,16 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bastion.detectors.base import AnyDetector
-from bastion.detectors.misconfig import MisconfigDetector
-from bastion.detectors.vulns import VulnDetector
 from bastion.errors import UsageError
 
-#: scanner name → factories of the detectors it enables. Filled in as detectors land.
+#: scanner name → factories of the detectors it enables. Factories import their module when called, so
+#: a secret-only scan never loads the vulnerability database code (and start-up stays fast).
 SCANNERS: dict[str, tuple[Callable[[], AnyDetector], ...]] = {
-    "vuln": (VulnDetector,),
+    "vuln": (lambda: __import__("bastion.detectors.vulns", fromlist=["_"]).VulnDetector(),),
     "secret": (lambda: __import__("bastion.detectors.secrets", fromlist=["_"]).SecretDetector(),),
     "malware": (),
-    "misconfig": (MisconfigDetector,),
+    "misconfig": (lambda: __import__("bastion.detectors.misconfig", fromlist=["_"]).MisconfigDetector(),),
     "license": (),
 }
 DEFAULT_SCANNERS: tuple[str, ...] = ("vuln", "secret", "misconfig", "malware")

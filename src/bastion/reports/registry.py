@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from bastion.errors import UsageError
 from bastion.reports.base import ConfigurableReporter, Reporter, ReportOptions
-from bastion.reports.cyclonedx import CycloneDxReporter
-from bastion.reports.gitlab import GitLabReporter
-from bastion.reports.html import HtmlReporter
-from bastion.reports.json import JsonReporter
-from bastion.reports.junit import JUnitReporter
-from bastion.reports.markdown import MarkdownReporter
-from bastion.reports.sarif import SarifReporter
-from bastion.reports.spdx import SpdxJsonReporter
-from bastion.reports.table import TableReporter
-from bastion.reports.template import TemplateReporter
+
+
+def _lazy(module: str, name: str) -> Callable[[], Reporter]:
+    """A factory that imports its reporter only when used (SBOM and HTML libraries are heavy)."""
+
+    def factory() -> Reporter:
+        cls: Callable[[], Reporter] = getattr(importlib.import_module(module), name)
+        return cls()
+
+    factory.__qualname__ = name
+    return factory
+
 
 FORMATS: dict[str, Callable[[], Reporter]] = {
-    "table": TableReporter,
-    "json": JsonReporter,
-    "sarif": SarifReporter,
-    "junit": JUnitReporter,
-    "gitlab": GitLabReporter,
-    "markdown": MarkdownReporter,
-    "html": HtmlReporter,
-    "template": TemplateReporter,
-    "cyclonedx": CycloneDxReporter,
-    "spdx-json": SpdxJsonReporter,
+    "table": _lazy("bastion.reports.table", "TableReporter"),
+    "json": _lazy("bastion.reports.json", "JsonReporter"),
+    "sarif": _lazy("bastion.reports.sarif", "SarifReporter"),
+    "junit": _lazy("bastion.reports.junit", "JUnitReporter"),
+    "gitlab": _lazy("bastion.reports.gitlab", "GitLabReporter"),
+    "markdown": _lazy("bastion.reports.markdown", "MarkdownReporter"),
+    "html": _lazy("bastion.reports.html", "HtmlReporter"),
+    "template": _lazy("bastion.reports.template", "TemplateReporter"),
+    "cyclonedx": _lazy("bastion.reports.cyclonedx", "CycloneDxReporter"),
+    "spdx-json": _lazy("bastion.reports.spdx", "SpdxJsonReporter"),
 }
 
 

@@ -14,7 +14,7 @@ from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.fs.parsing import ParseError, load_json
 from bastion.sbom import cyclonedx, spdx
 from bastion.sbom._common import read_bounded
-from bastion.sbom.base import Sbom, SbomDecoder, SbomEncoder
+from bastion.sbom.base import FORMAT_IDS, Sbom, SbomDecoder, SbomEncoder
 
 ENCODERS: tuple[type[SbomEncoder], ...] = (
     cyclonedx.CycloneDxJsonEncoder,
@@ -27,7 +27,7 @@ DECODERS: tuple[type[SbomDecoder], ...] = (
     cyclonedx.CycloneDxXmlDecoder,
     spdx.SpdxJsonDecoder,
 )
-FORMAT_IDS: tuple[str, ...] = tuple(e.format_id for e in ENCODERS)
+assert tuple(e.format_id for e in ENCODERS) == FORMAT_IDS, "sbom.base.FORMAT_IDS is out of date"
 
 #: How much of a file :func:`detect` looks at, at each end (key order varies: cyclonedx-python-lib
 #: writes ``bomFormat`` last).

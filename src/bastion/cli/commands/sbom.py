@@ -22,11 +22,9 @@ from bastion.cli.progress import make_progress
 from bastion.errors import SbomFormatError, UsageError
 from bastion.model import ScanResult
 from bastion.progress import NULL_PROGRESS
-from bastion.sbom import registry as sbom_registry
-from bastion.sbom.base import Sbom, subject_of
+from bastion.sbom.base import FORMAT_IDS, Sbom, subject_of
 from bastion.scan import ScanOptions, detect_inventory, scan
 from bastion.targets.factory import TargetOptions, open_target
-from bastion.targets.sbom_file import SbomTarget
 
 KINDS = ("image", "fs", "repo", "sbom")
 _HEAD = 64 * 1024
@@ -52,6 +50,8 @@ def guess_kind(target: str) -> str:
                 head = fh.read(_HEAD)
         except OSError:
             return "fs"
+        from bastion.sbom import registry as sbom_registry
+
         try:
             sbom_registry.detect(head, target)
         except SbomFormatError:
@@ -78,7 +78,7 @@ def sbom_command(
     ] = None,
     format: Annotated[
         str,
-        typer.Option("--format", "-f", help=f"SBOM format: {', '.join(sbom_registry.FORMAT_IDS)}."),
+        typer.Option("--format", "-f", help=f"SBOM format: {', '.join(FORMAT_IDS)}."),
     ] = "cyclonedx-json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
@@ -116,6 +116,9 @@ def sbom_command(
     timeout: Annotated[float, typer.Option("--timeout", help="Network timeout in seconds.")] = 300.0,
 ) -> int:
     """Write TARGET's packages as CycloneDX 1.6 or SPDX 2.3 (no vulnerability scanning)."""
+    from bastion.sbom import registry as sbom_registry
+    from bastion.targets.sbom_file import SbomTarget
+
     err = Console(stderr=True, highlight=False)
     encoder = sbom_registry.encoder(format)  # unknown formats fail before any work
     if target is None:
