@@ -15,7 +15,7 @@ from bastion.errors import UsageError
 SCANNERS: dict[str, tuple[Callable[[], AnyDetector], ...]] = {
     "vuln": (lambda: __import__("bastion.detectors.vulns", fromlist=["_"]).VulnDetector(),),
     "secret": (lambda: __import__("bastion.detectors.secrets", fromlist=["_"]).SecretDetector(),),
-    "malware": (),
+    "malware": (lambda: __import__("bastion.detectors.malware", fromlist=["_"]).MalwareDetector(),),
     "misconfig": (lambda: __import__("bastion.detectors.misconfig", fromlist=["_"]).MisconfigDetector(),),
     "license": (),
 }
