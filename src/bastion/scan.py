@@ -41,7 +41,7 @@ from bastion.model import (
 from bastion.policy.gate import apply_policy
 from bastion.policy.model import Policy
 from bastion.progress import NULL_PROGRESS, ProgressSink
-from bastion.targets.base import FileNotInTreeError, FileTree, Target
+from bastion.targets.base import FileNotInTreeError, FileTree, InventoryTarget, Target
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,18 @@ class ScanOptions:
 
 
 def scan(
-    target: Target, options: ScanOptions | None = None, *, progress: ProgressSink = NULL_PROGRESS
+    target: Target | InventoryTarget,
+    options: ScanOptions | None = None,
+    *,
+    progress: ProgressSink = NULL_PROGRESS,
 ) -> ScanResult:
-    """Scan one target and return its complete, lossless result (with the verdict when a policy is given)."""
+    """Scan one target and return its complete, lossless result (with the verdict when a policy is given).
+
+    Targets that are inventories already (SBOM files) go straight to the inventory detectors.
+    """
     options = options or ScanOptions()
+    if isinstance(target, InventoryTarget):
+        return detect_inventory(target.describe(), target.inventory(), options)
     started = datetime.now(UTC)
     now = options.now or started
     ref = target.describe()
@@ -83,7 +91,11 @@ def scan(
 
     def wanted(entry: FileRef) -> bool:
         # Release files too: detect_os reads them from the tree (images materialise only wanted files).
-        return wants_extract(entry) or wants_release_file(entry) or any(d.wants(entry) for d in content_detectors)
+        return (
+            wants_extract(entry)
+            or wants_release_file(entry)
+            or any(d.wants(entry) for d in content_detectors)
+        )
 
     errors: list[ScanError] = []
     statuses: list[PluginStatus] = []

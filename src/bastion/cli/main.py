@@ -22,7 +22,10 @@ from bastion.errors import BastionError
 # Typer >= 0.20 vendors its own copy of click; catch both families of exceptions.
 _typer_click = getattr(typer, "_click", None)
 _CLICK_EXCEPTIONS: tuple[type[Exception], ...] = tuple(
-    {click.ClickException, getattr(getattr(_typer_click, "exceptions", None), "ClickException", click.ClickException)}
+    {
+        click.ClickException,
+        getattr(getattr(_typer_click, "exceptions", None), "ClickException", click.ClickException),
+    }
 )
 _EXIT_EXCEPTIONS: tuple[type[BaseException], ...] = tuple({click.exceptions.Exit, typer.Exit})
 _ABORT_EXCEPTIONS: tuple[type[BaseException], ...] = tuple({click.exceptions.Abort, typer.Abort})

@@ -4,7 +4,9 @@ gate's reasons, printed last on stderr."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,7 +17,7 @@ from bastion.policy.model import Policy
 from bastion.reports import registry
 from bastion.reports.base import ReportOptions
 
-__all__ = ["ReportOptions", "parse_outputs", "print_verdict", "write_reports"]
+__all__ = ["ReportOptions", "parse_outputs", "print_verdict", "write_atomic", "write_reports"]
 
 MAX_REASONS = 20
 
@@ -52,14 +54,19 @@ def write_reports(
             reporter.render(result, sys.stdout)
             sys.stdout.flush()
             continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + ".tmp")
-        try:
-            with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-                reporter.render(result, fh)
-            tmp.replace(dest)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(dest, lambda fh, r=reporter: r.render(result, fh))  # type: ignore[misc]
+
+
+def write_atomic(dest: Path, render: Callable[[TextIO], None]) -> None:
+    """Write a report through a temporary file, so a failed render never leaves half a file behind."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+            render(fh)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def print_verdict(err: Console, verdict: Verdict | None, policy: Policy, *, quiet: bool = False) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -50,11 +53,14 @@ class RichProgress:
             self._progress.remove_task(task)
 
 
-def make_progress(console: Console, quiet: bool) -> ProgressSink | None:
-    """A RichProgress when stderr is interactive, else None (callers use NULL_PROGRESS)."""
+@contextmanager
+def progress_sink(console: Console, quiet: bool) -> Iterator[ProgressSink]:
+    """Rich bars while the block runs when ``console`` is interactive and not quiet; else a no-op sink."""
     if quiet or not console.is_terminal:
-        return None
-    return RichProgress(console)
+        yield NULL_PROGRESS
+        return
+    with RichProgress(console) as bars:
+        yield bars
 
 
-__all__ = ["NULL_PROGRESS", "RichProgress", "make_progress"]
+__all__ = ["NULL_PROGRESS", "RichProgress", "progress_sink"]

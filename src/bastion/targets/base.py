@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from bastion.errors import TargetError
-from bastion.model import ArtifactRef, FileRef, LayerInfo, ScanError
+from bastion.model import ArtifactRef, FileRef, Inventory, LayerInfo, ScanError
 
 #: Decides which files' contents a scan needs. Targets that must unpack (images) materialise only
 #: the files it accepts; directory targets ignore it. None means "every regular file".
@@ -73,6 +73,19 @@ class Target(Protocol):
     def open(self, want: WantFn | None = None) -> AbstractContextManager[FileTree]:
         """Open the target; cleanup happens when the context exits."""
         ...
+
+
+@runtime_checkable
+class InventoryTarget(Protocol):
+    """A target that *is* an inventory (an SBOM file): there are no files to open, only packages.
+
+    :func:`bastion.scan.scan` runs the inventory detectors on it (vulnerabilities, licenses) and skips
+    the content detectors, which need files.
+    """
+
+    def describe(self) -> ArtifactRef: ...
+
+    def inventory(self) -> Inventory: ...
 
 
 def read_bytes(tree: FileTree, ref: FileRef | str, limit: int) -> bytes:

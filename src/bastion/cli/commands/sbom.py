@@ -8,7 +8,6 @@ The command builds the inventory only (``scanners=()``) and hands it to an encod
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import sys
 from pathlib import Path
@@ -18,23 +17,17 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bastion.cli.progress import make_progress
+from bastion.cli import options as opt
+from bastion.cli.output import write_atomic
+from bastion.cli.progress import progress_sink
 from bastion.errors import SbomFormatError, UsageError
 from bastion.model import ScanResult
-from bastion.progress import NULL_PROGRESS
 from bastion.sbom.base import FORMAT_IDS, Sbom, subject_of
-from bastion.scan import ScanOptions, detect_inventory, scan
-from bastion.targets.factory import TargetOptions, open_target
+from bastion.scan import ScanOptions, scan
+from bastion.targets.factory import open_target
 
 KINDS = ("image", "fs", "repo", "sbom")
 _HEAD = 64 * 1024
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values or ():
-        out.extend(p.strip() for p in v.split(",") if p.strip())
-    return tuple(out)
 
 
 def guess_kind(target: str) -> str:
@@ -83,37 +76,15 @@ def sbom_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bars or notices on stderr.")
-    ] = False,
-    skip_dirs: Annotated[
-        list[str] | None,
-        typer.Option("--skip-dirs", help="Glob of directories to skip (repeatable, ** allowed)."),
-    ] = None,
-    skip_files: Annotated[
-        list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")
-    ] = None,
-    platform: Annotated[
-        str | None,
-        typer.Option(
-            "--platform", help="Platform to pick from a multi-platform image: os/arch or os/arch/variant."
-        ),
-    ] = None,
-    insecure: Annotated[
-        bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")
-    ] = False,
-    username: Annotated[
-        str | None, typer.Option("--username", envvar="BASTION_REGISTRY_USERNAME", help="Registry user.")
-    ] = None,
-    password: Annotated[
-        str | None,
-        typer.Option("--password", envvar="BASTION_REGISTRY_PASSWORD", help="Registry password or token."),
-    ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option("--cache-dir", envvar="BASTION_CACHE_DIR", help="Cache directory (image blobs)."),
-    ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Network timeout in seconds.")] = 300.0,
+    quiet: opt.Quiet = False,
+    skip_dirs: opt.SkipDirs = None,
+    skip_files: opt.SkipFiles = None,
+    platform: opt.Platform = None,
+    insecure: opt.Insecure = False,
+    username: opt.Username = None,
+    password: opt.Password = None,
+    cache_dir: opt.CacheDir = None,
+    timeout: opt.Timeout = 300.0,
 ) -> int:
     """Write TARGET's packages as CycloneDX 1.6 or SPDX 2.3 (no vulnerability scanning)."""
     from bastion.sbom import registry as sbom_registry
@@ -129,9 +100,9 @@ def sbom_command(
         if kind not in KINDS:
             raise UsageError(f"unknown target kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
 
-    options = TargetOptions(
-        skip_dirs=_split(skip_dirs),
-        skip_files=_split(skip_files),
+    target_opts = opt.target_options(
+        skip_dirs=skip_dirs,
+        skip_files=skip_files,
         platform=platform,
         insecure=insecure,
         username=username,
@@ -139,15 +110,10 @@ def sbom_command(
         cache_dir=cache_dir,
         timeout=timeout,
     )
-    scan_options = ScanOptions(scanners=(), inventory=True, limits=options.limits)
-    progress = make_progress(err, quiet)
-    with progress if progress is not None else contextlib.nullcontext():  # type: ignore[union-attr]
-        sink = progress or NULL_PROGRESS
-        tgt = open_target(kind, ref, TargetOptions(**{**options.__dict__, "progress": sink}))
-        if isinstance(tgt, SbomTarget):
-            result: ScanResult = detect_inventory(tgt.describe(), tgt.inventory(), scan_options)
-        else:
-            result = scan(tgt, scan_options, progress=sink)
+    scan_options = ScanOptions(scanners=(), inventory=True, limits=target_opts.limits)
+    with progress_sink(err, quiet) as sink:
+        tgt = open_target(kind, ref, opt.with_progress(target_opts, sink))
+        result: ScanResult = scan(tgt, scan_options, progress=sink)
 
     sbom = Sbom.from_result(result)
     if isinstance(tgt, SbomTarget):
@@ -158,14 +124,7 @@ def sbom_command(
         encoder.encode(sbom, sys.stdout)
         sys.stdout.flush()
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(output.name + ".tmp")
-        try:
-            with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-                encoder.encode(sbom, fh)
-            tmp.replace(output)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(output, lambda fh: encoder.encode(sbom, fh))
     if not quiet:
         where = f" to {output}" if output else ""
         err.print(

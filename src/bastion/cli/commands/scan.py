@@ -7,7 +7,6 @@ an exit code.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,14 +15,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bastion.cli import options as opt
 from bastion.cli.output import ReportOptions, parse_outputs, print_verdict, write_reports
-from bastion.cli.progress import make_progress
+from bastion.cli.progress import progress_sink
 from bastion.config import PolicyOverrides, resolve
 from bastion.detectors.registry import DEFAULT_SCANNERS, SCANNERS
 from bastion.errors import UsageError
-from bastion.progress import NULL_PROGRESS
-from bastion.scan import ScanOptions, detect_inventory, scan
-from bastion.targets.factory import TargetOptions, open_target
+from bastion.scan import ScanOptions, scan
+from bastion.targets.factory import open_target
 
 app = typer.Typer(help="Scan a target.", no_args_is_help=True)
 
@@ -34,13 +33,6 @@ class Kind(StrEnum):
     repo = "repo"
     sbom = "sbom"
     config = "config"
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values or ():
-        out.extend(p.strip() for p in v.split(",") if p.strip())
-    return tuple(out)
 
 
 @app.callback(invoke_without_command=True)
@@ -59,9 +51,7 @@ def scan_command(
         list[str] | None,
         typer.Option("--output", "-o", help="FILE, or NAME=FILE to write several formats (repeatable)."),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bars or notices on stderr.")
-    ] = False,
+    quiet: opt.Quiet = False,
     scanners: Annotated[
         list[str] | None, typer.Option("--scanners", help=f"Comma-separated: {', '.join(SCANNERS)}.")
     ] = None,
@@ -82,33 +72,14 @@ def scan_command(
     list_packages: Annotated[
         bool, typer.Option("--list-packages", help="Show the package inventory in the table report.")
     ] = False,
-    skip_dirs: Annotated[
-        list[str] | None,
-        typer.Option("--skip-dirs", help="Glob of directories to skip (repeatable, ** allowed)."),
-    ] = None,
-    skip_files: Annotated[
-        list[str] | None, typer.Option("--skip-files", help="Glob of files to skip (repeatable, ** allowed).")
-    ] = None,
-    platform: Annotated[
-        str | None, typer.Option("--platform", help="OS/ARCH or OS/ARCH/VARIANT to pick from a multi-platform image (e.g. linux/arm64/v8).")
-    ] = None,
-    insecure: Annotated[
-        bool, typer.Option("--insecure", help="Allow plain-HTTP registries and unverified TLS.")
-    ] = False,
-    username: Annotated[
-        str | None, typer.Option("--username", envvar="BASTION_REGISTRY_USERNAME", help="Registry user.")
-    ] = None,
-    password: Annotated[
-        str | None,
-        typer.Option("--password", envvar="BASTION_REGISTRY_PASSWORD", help="Registry password or token."),
-    ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir", envvar="BASTION_CACHE_DIR", help="Cache directory (image blobs, database)."
-        ),
-    ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Network timeout in seconds.")] = 300.0,
+    skip_dirs: opt.SkipDirs = None,
+    skip_files: opt.SkipFiles = None,
+    platform: opt.Platform = None,
+    insecure: opt.Insecure = False,
+    username: opt.Username = None,
+    password: opt.Password = None,
+    cache_dir: opt.CacheDir = None,
+    timeout: opt.Timeout = 300.0,
     history: Annotated[
         bool, typer.Option("--history", help="repo: also scan every commit of the git history for secrets.")
     ] = False,
@@ -174,14 +145,21 @@ def scan_command(
     ] = None,
     offline: Annotated[
         bool,
-        typer.Option("--offline", envvar="BASTION_OFFLINE", help="Never use the network for the vulnerability database."),
+        typer.Option(
+            "--offline",
+            envvar="BASTION_OFFLINE",
+            help="Never use the network for the vulnerability database.",
+        ),
     ] = False,
     skip_db_update: Annotated[
-        bool, typer.Option("--skip-db-update", help="Use the vulnerability database as it is; do not refresh it.")
+        bool,
+        typer.Option("--skip-db-update", help="Use the vulnerability database as it is; do not refresh it."),
     ] = False,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="BASTION_DB", help="Vulnerability database file (default: <cache dir>/db/vuln.db)."),
+        typer.Option(
+            "--db", envvar="BASTION_DB", help="Vulnerability database file (default: <cache dir>/db/vuln.db)."
+        ),
     ] = None,
 ) -> int:
     """Scan TARGET and report. Exits 1 (or --exit-code) when the policy gate fails."""
@@ -199,10 +177,10 @@ def scan_command(
         ignore_unfixed=True if ignore_unfixed else None,
         known_exploited_only=True if kev_only else None,
         epss_threshold=epss_threshold,
-        license_deny=_split(license_deny),
-        license_allow=_split(license_allow),
-        fail_rules=_split(fail_rule),
-        ignore_rules=_split(ignore_rule),
+        license_deny=opt.split_csv(license_deny),
+        license_allow=opt.split_csv(license_allow),
+        fail_rules=opt.split_csv(fail_rule),
+        ignore_rules=opt.split_csv(ignore_rule),
         waiver_files=tuple(waivers or ()),
         vex_files=tuple(vex or ()),
     )
@@ -210,10 +188,14 @@ def scan_command(
         config_path=config, target=target, kind=kind.value, overrides=overrides, discover=not no_config
     )
     policy = cfg.policy
-    chosen = _split(scanners) or cfg.scanners or (("misconfig",) if kind is Kind.config else DEFAULT_SCANNERS)
-    limits_opts = TargetOptions(
-        skip_dirs=_split(skip_dirs) + cfg.skip_dirs,
-        skip_files=_split(skip_files) + cfg.skip_files,
+    chosen = (
+        opt.split_csv(scanners)
+        or cfg.scanners
+        or (("misconfig",) if kind is Kind.config else DEFAULT_SCANNERS)
+    )
+    target_opts = opt.target_options(
+        skip_dirs=skip_dirs,
+        skip_files=skip_files,
         platform=platform,
         insecure=insecure,
         username=username,
@@ -221,21 +203,18 @@ def scan_command(
         cache_dir=cache_dir,
         timeout=timeout,
         history=history,
+        extra_skip_dirs=cfg.skip_dirs,
+        extra_skip_files=cfg.skip_files,
     )
-    progress = make_progress(err, quiet)
-    with progress if progress is not None else contextlib.nullcontext():  # type: ignore[attr-defined]
-        sink = progress or NULL_PROGRESS
-        limits_opts = TargetOptions(**{**limits_opts.__dict__, "progress": sink})
-        tgt = open_target(kind.value, target, limits_opts)
-        advisories = _open_db(chosen, cache_dir, quiet, err, offline=offline, skip_update=skip_db_update, db=db)
+    with progress_sink(err, quiet) as sink:
+        tgt = open_target(kind.value, target, opt.with_progress(target_opts, sink))
+        advisories = _open_db(
+            chosen, cache_dir, quiet, err, offline=offline, skip_update=skip_db_update, db=db
+        )
         options = ScanOptions(
             scanners=chosen, advisories=advisories, policy=policy, inventory=True, settings=cfg.settings
         )
-        if kind is Kind.sbom:
-            sbom_target = tgt
-            result = detect_inventory(sbom_target.describe(), sbom_target.inventory(), options)  # type: ignore[attr-defined]
-        else:
-            result = scan(tgt, options, progress=sink)
+        result = scan(tgt, options, progress=sink)
     write_reports(result, outputs, report_options)
     verdict = result.verdict
     # The gate's reasons come last, on stderr, after every report is written.
@@ -261,7 +240,9 @@ def _open_db(
     from bastion.vulndb.open import open_for_scan
 
     try:
-        return open_for_scan(cache_dir=cache_dir, quiet=quiet, console=err, offline=offline, skip_update=skip_update, db=db)
+        return open_for_scan(
+            cache_dir=cache_dir, quiet=quiet, console=err, offline=offline, skip_update=skip_update, db=db
+        )
     except DbError as exc:
         if not quiet:
             err.print(f"[yellow]notice:[/] {exc.diagnostics()}; vulnerability scanning skipped")
