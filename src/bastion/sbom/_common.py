@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import BinaryIO
 
 from bastion.errors import SbomFormatError
 from bastion.fs.limits import Limits
-from bastion.model import ArtifactKind, ArtifactRef, Ecosystem, OsInfo, Package, package_id
+from bastion.model import ArtifactKind, ArtifactRef, Ecosystem, Location, OsInfo, Package, package_id
 
 #: ``Package.metadata`` keys that hold a checksum of the package's own file (a jar's SHA-1, …), by the
 #: SPDX algorithm name; encoders write them as CycloneDX ``hashes`` / SPDX ``checksums``.
@@ -138,3 +138,36 @@ def top_level(packages: Iterable[Package]) -> list[Package]:
 
 def bool_text(value: bool) -> str:
     return "true" if value else "false"
+
+
+def place_in_holders(
+    packages: dict[str, Package],
+    holders: dict[str, str],
+    first: Callable[[str], Iterable[str]],
+    then: Callable[[str], Iterable[str]],
+) -> dict[str, Package]:
+    """trivy lists lockfiles and binaries as components ("holders") that reach their packages through the
+    document's relationships. A package without a path of its own gets the path of the first holder that
+    reaches it: ``first(holder)`` gives the holder's direct edges, ``then(ref)`` a package's onward ones."""
+    if not holders:
+        return packages
+    path_of: dict[str, str] = {}
+    for holder, path in holders.items():
+        seen = {holder}
+        queue = deque(first(holder))
+        while queue:
+            ref = queue.popleft()
+            if ref in seen:
+                continue
+            seen.add(ref)
+            if ref in packages:
+                path_of.setdefault(ref, path)
+                queue.extend(then(ref))
+    out = {}
+    for ref, pkg in packages.items():
+        found = path_of.get(ref)
+        if found and not any(loc.path for loc in pkg.locations):
+            layer = pkg.locations[0].layer if pkg.locations else None
+            pkg = dataclasses.replace(pkg, locations=(Location(path=found, layer=layer),))
+        out[ref] = pkg
+    return out

@@ -36,9 +36,9 @@ __all__ = [
 PROPERTY_PREFIX = "bastion:"
 
 
-
 #: The SBOM formats bastion writes (the registry checks its encoders against this list).
 FORMAT_IDS: tuple[str, ...] = ("cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tv")
+
 
 @dataclass(frozen=True, slots=True)
 class Tool:

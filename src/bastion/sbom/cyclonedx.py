@@ -30,7 +30,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, ClassVar, TextIO
@@ -808,7 +808,9 @@ class _Reader:
                 if facts is not None and facts.distro is not None:
                     distros.append(facts.distro)
 
-        packages = self._place_in_holders(packages, holders, graph)
+        packages = c.place_in_holders(
+            packages, holders, lambda r: graph.get(r, ()), lambda r: graph.get(r, ())
+        )
         packages = self._directness(packages, graph, root_ref, set(holders), os_refs)
 
         # ids, duplicates, dependency edges
@@ -1023,34 +1025,6 @@ class _Reader:
                 if value:
                     out.append(value)
         return tuple(dict.fromkeys(out))
-
-    def _place_in_holders(
-        self, packages: dict[str, Package], holders: dict[str, str], graph: dict[str, list[str]]
-    ) -> dict[str, Package]:
-        """trivy lists lockfiles and binaries as ``application`` components that depend on their packages:
-        a package without a path of its own is found in the first holder that reaches it."""
-        if not holders:
-            return packages
-        path_of: dict[str, str] = {}
-        for holder, path in holders.items():
-            seen = {holder}
-            queue = deque(graph.get(holder, ()))
-            while queue:
-                ref = queue.popleft()
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                if ref in packages:
-                    path_of.setdefault(ref, path)
-                    queue.extend(graph.get(ref, ()))
-        out = {}
-        for ref, pkg in packages.items():
-            found = path_of.get(ref)
-            if found and not any(loc.path for loc in pkg.locations):
-                layer = pkg.locations[0].layer if pkg.locations else None
-                pkg = dataclasses.replace(pkg, locations=(Location(path=found, layer=layer),))
-            out[ref] = pkg
-        return out
 
     def _directness(
         self,

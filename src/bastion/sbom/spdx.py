@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, ClassVar, TextIO
 
@@ -471,7 +471,12 @@ class _Reader:
                     if facts.distro is not None:
                         distros.append(facts.distro)
 
-        packages = self._place(packages, holders, contains, depends)
+        packages = c.place_in_holders(
+            packages,
+            holders,
+            lambda r: [*contains.get(r, ()), *depends.get(r, ())],
+            lambda r: depends.get(r, ()),
+        )
         parents = [r for r in (*roots, *holders) if depends.get(r)]
         top = {t for r in parents for t in depends.get(r, ()) if t not in os_ids}
         if top:
@@ -654,37 +659,6 @@ class _Reader:
                     )
                 )
         return tuple(dict.fromkeys(out))
-
-    def _place(
-        self,
-        packages: dict[str, Package],
-        holders: dict[str, str],
-        contains: dict[str, list[str]],
-        depends: dict[str, list[str]],
-    ) -> dict[str, Package]:
-        """trivy's APPLICATION packages (lockfiles, binaries) contain their packages: that is their path."""
-        if not holders:
-            return packages
-        path_of: dict[str, str] = {}
-        for holder, path in holders.items():
-            seen = {holder}
-            queue = deque([*contains.get(holder, ()), *depends.get(holder, ())])
-            while queue:
-                sid = queue.popleft()
-                if sid in seen:
-                    continue
-                seen.add(sid)
-                if sid in packages:
-                    path_of.setdefault(sid, path)
-                    queue.extend(depends.get(sid, ()))
-        out = {}
-        for sid, pkg in packages.items():
-            found = path_of.get(sid)
-            if found and not any(loc.path for loc in pkg.locations):
-                layer = pkg.locations[0].layer if pkg.locations else None
-                pkg = dataclasses.replace(pkg, locations=(Location(path=found, layer=layer),))
-            out[sid] = pkg
-        return out
 
     def _tools(self, creation: dict[str, Any]) -> Iterator[Tool]:
         for creator in creation.get("creators") or []:
