@@ -144,7 +144,11 @@ def test_scan_image_built_here(tmp_path: Path, capsys: pytest.CaptureFixture[str
         layout,
         [
             Layer(
-                entries={"app/Dockerfile": dockerfile, "etc/hosts": b"127.0.0.1 localhost\n"},
+                entries={
+                    "app/Dockerfile": dockerfile,
+                    "etc/hosts": b"127.0.0.1 localhost\n",
+                    "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease": b"Origin: Debian\n",
+                },
                 created_by="/bin/sh -c curl -fsSL https://get.example/i.sh | sh",
             ),
             Layer(entries={"app/.wh.Dockerfile": b""}, created_by="RUN rm app/Dockerfile"),
@@ -159,7 +163,7 @@ def test_scan_image_built_here(tmp_path: Path, capsys: pytest.CaptureFixture[str
     )
     _, result = run_json(["scan", "image", f"oci:{layout}", "--scanners", "misconfig"], capsys)
     found = ids(result)
-    assert {"BST-IMG-004", "BST-IMG-006"} <= found
+    assert {"BST-IMG-004", "BST-IMG-006", "BST-IMG-009"} <= found
     assert "BST-IMG-001" not in found and "BST-IMG-003" not in found
     # the Dockerfile deleted by a later layer is not visible, so it is not scanned
     assert not any(i.startswith("BST-DF-") for i in found)

@@ -64,6 +64,17 @@ _JSON_SKIP = frozenset(
 _VENDORED = ("/.terraform/", "/.terragrunt-cache/", "/node_modules/", "/vendor/bundle/")
 
 
+#: Files whose presence in an image shows a package-manager cache was left behind (small ones only).
+_CACHE_MARKERS = (("var/lib/apt/lists/", "_InRelease", "apt"), ("var/cache/apk/", ".tar.gz", "apk"))
+
+
+def _cache_marker(path: str) -> str | None:
+    for prefix, suffix, name in _CACHE_MARKERS:
+        if path.startswith(prefix) and path.endswith(suffix):
+            return name
+    return None
+
+
 def file_kind(path: str) -> str | None:
     """What a path may hold, by name alone: dockerfile, terraform, yaml, json (sniffed later)."""
     name = posixpath.basename(path)
@@ -111,6 +122,7 @@ class MisconfigDetector:
         self.modules: dict[str, terraform.TfModule] = {}
         self.comments: dict[str, dict[int, list[tuple[str, str]]]] = {}
         self.layers: dict[str, str | None] = {}
+        self.caches: dict[str, str] = {}  # package manager → a file showing its cache was left behind
 
     # -- the walk -------------------------------------------------------------------------------------
     def wants(self, entry: FileRef) -> bool:
@@ -121,11 +133,15 @@ class MisconfigDetector:
             return False
         kind = file_kind(entry.path)
         if kind is None:
-            return False
+            return _cache_marker(entry.path) is not None and entry.size <= 4 * 1024 * 1024
         return kind in ("dockerfile", "terraform") or entry.size <= MAX_CONFIG_BYTES
 
     def scan_file(self, file: FileContent, ctx: DetectContext) -> Iterable[Finding]:
         if file.data is None:
+            return ()
+        marker = _cache_marker(file.path)
+        if marker is not None and file_kind(file.path) is None:
+            self.caches.setdefault(marker, file.path)
             return ()
         try:
             self.parse(file.path, file.data, ctx)
@@ -210,7 +226,7 @@ class MisconfigDetector:
         resources.extend(terraform.build_modules(self.modules))
         image = getattr(ctx.target, "image", None)
         if image is not None:
-            resources.append(image_resource(image))
+            resources.append(image_resource(image, self.caches))
         settings = ctx.settings.get("misconfig") or {}
         if not isinstance(settings, dict):
             settings = {}
@@ -256,8 +272,9 @@ def _default_limits() -> Any:
     return DEFAULT_LIMITS
 
 
-def image_resource(image: Any) -> Resource:
+def image_resource(image: Any, caches: dict[str, str] | None = None) -> Resource:
     body = {
+        "package_caches": [f"{name}: {path}" for name, path in sorted((caches or {}).items())],
         "user": image.user or "",
         "env": list(image.env or ()),
         "healthcheck": list(image.healthcheck) if image.healthcheck is not None else None,

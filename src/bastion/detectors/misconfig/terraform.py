@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bastion.detectors.misconfig._hcl import HclBlock, parse_hcl
-from bastion.detectors.misconfig.base import Resource
+from bastion.detectors.misconfig.base import MisconfigError, Resource
 
 _REF = re.compile(r"\$\{(var|local)\.([A-Za-z_][A-Za-z0-9_\-]*)\}")
 _EXACT = re.compile(r"^\$\{(var|local)\.([A-Za-z_][A-Za-z0-9_\-]*)\}$")
@@ -38,7 +38,81 @@ class TfModule:
 
 
 def parse_tf(text: str, path: str) -> TfFile:
-    return TfFile(path, parse_hcl(text, path), tfvars=path.endswith(".tfvars"))
+    """bastion's HCL reader; if it rejects a file, python-hcl2 gets a second opinion (values kept,
+    block lines found by searching for the headers) before the error is reported."""
+    try:
+        blocks = parse_hcl(text, path)
+    except MisconfigError as exc:
+        blocks = _hcl2_fallback(text)
+        if blocks is None:
+            raise exc from None
+    return TfFile(path, blocks, tfvars=path.endswith(".tfvars"))
+
+
+def _unquote(value: Any) -> Any:
+    if isinstance(value, str):
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        return value
+    if isinstance(value, list):
+        return [_unquote(v) for v in value]
+    if isinstance(value, dict):
+        return {
+            _unquote(k): _unquote(v)
+            for k, v in value.items()
+            if k
+            not in ("__is_block__", "__comments__", "__inline_comments__", "__start_line__", "__end_line__")
+        }
+    return value
+
+
+def _hcl2_fallback(text: str) -> list[HclBlock] | None:
+    try:
+        import hcl2
+        from hcl2.utils import SerializationOptions
+
+        raw = hcl2.loads(
+            text, serialization_options=SerializationOptions(preserve_heredocs=False, with_comments=False)
+        )
+    except Exception:  # noqa: BLE001 - python-hcl2 raises Lark errors of many kinds
+        return None
+    rows = text.splitlines()
+
+    def header_line(kind: str, labels: list[str]) -> int:
+        pattern = re.compile(
+            r"^\s*" + re.escape(kind) + "".join(r'\s+"?' + re.escape(lb) + '"?' for lb in labels) + r"\s*\{"
+        )
+        for number, row in enumerate(rows, 1):
+            if pattern.match(row):
+                return number
+        return 1
+
+    out: list[HclBlock] = []
+    for kind, items in raw.items():
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, dict):
+                continue
+            depth = {"resource": 2, "data": 2, "module": 1, "variable": 1, "provider": 1, "output": 1}.get(
+                kind, 0
+            )
+            if depth == 0:
+                body = _unquote(item)
+                if kind == "locals" or not item.get("__is_block__", True):
+                    out.append(HclBlock(kind, [], body, header_line(kind, []), header_line(kind, [])))
+                continue
+            stack: list[tuple[list[str], Any]] = [([], item)]
+            while stack:
+                labels, node = stack.pop()
+                if len(labels) == depth:
+                    line = header_line(kind, labels)
+                    out.append(HclBlock(kind, labels, _unquote(node), line, line))
+                elif isinstance(node, dict):
+                    stack.extend(
+                        ([*labels, str(_unquote(k))], v)
+                        for k, v in node.items()
+                        if not str(k).startswith("__")
+                    )
+    return out
 
 
 def provider_of(rtype: str) -> str:

@@ -482,6 +482,16 @@ CASES: dict[str, tuple[str, Any, Any]] = {
         {"history": ("/bin/sh -c sudo apt-get install -y vim",)},
         {"history": ("/bin/sh -c apt-get install -y vim",)},
     ),
+    "BST-IMG-008": (
+        "image",
+        {"labels": {"org.opencontainers.image.base.name": "docker.io/library/debian"}},
+        {"labels": {"org.opencontainers.image.base.name": "docker.io/library/debian:12.5"}},
+    ),
+    "BST-IMG-009": (
+        "image",
+        {"caches": {"apt": "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease"}},
+        {"caches": {}},
+    ),
     # -- compose ---------------------------------------------------------------------------------------
     "BST-DC-001": (
         C,

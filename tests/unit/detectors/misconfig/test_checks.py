@@ -23,9 +23,10 @@ def run_one(check_id: str, name: str, data: Any) -> list[str]:
     check = CHECKS[check_id]
     if name == "image":
         kwargs = dict(data)
+        caches = kwargs.pop("caches", None)
         if "history" in kwargs:
             kwargs["history"] = tuple(HistoryEntry(created_by=h) for h in kwargs["history"])
-        resources = [image_resource(ImageConfig(**kwargs))]
+        resources = [image_resource(ImageConfig(**kwargs), caches)]
     else:
         det = MisconfigDetector()
         det.parse(name, data.encode())

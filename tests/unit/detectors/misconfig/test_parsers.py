@@ -320,3 +320,15 @@ def test_wants(path: str, wanted: bool) -> None:
     det = MisconfigDetector()
     assert det.wants(FileRef(path=path, size=100)) is wanted
     assert det.wants(FileRef(path=path, size=100, visible=False)) is False
+
+
+def test_python_hcl2_fallback_gives_the_same_resources() -> None:
+    text = (FIXTURES / "terraform/gcp-insecure/main.tf").read_text()
+    fast = {(b.type, *b.labels): b for b in parse_hcl(text, "main.tf")}
+    slow = {(b.type, *b.labels): b for b in terraform._hcl2_fallback(text) or []}
+    resources = {k for k in fast if k[0] == "resource"}
+    assert resources and resources == {k for k in slow if k[0] == "resource"}
+    for key in resources:
+        assert slow[key].line == fast[key].line
+        assert slow[key].body == fast[key].body
+    assert terraform._hcl2_fallback('resource "a" {\n') is None

@@ -545,3 +545,25 @@ def tls_verification_off(res: Resource, project: Project) -> Found:
             text = _run_text(ins) if ins["cmd"] == "RUN" else str(ins.get("value", ""))
             if _NO_TLS.search(text):
                 yield _v(i, ins, "disables TLS certificate verification for downloads")
+
+
+def image_base_latest(res: Resource, project: Project) -> Found:
+    labels = res.body.get("labels") or {}
+    base = labels.get("org.opencontainers.image.base.name")
+    if isinstance(base, str) and base:
+        _, tag, digest = split_image(base)
+        if (
+            digest is None
+            and (tag is None or tag == "latest")
+            and not labels.get("org.opencontainers.image.base.digest")
+        ):
+            yield Violation(
+                f"built from {base}, which is not pinned",
+                ("labels", "org.opencontainers.image.base.name"),
+                base,
+            )
+
+
+def image_package_cache(res: Resource, project: Project) -> Found:
+    for i, item in enumerate(res.body.get("package_caches") or ()):
+        yield Violation(f"package manager cache left in the image ({item})", ("package_caches", i), item)
