@@ -43,9 +43,10 @@ def parse_tf(text: str, path: str) -> TfFile:
     try:
         blocks = parse_hcl(text, path)
     except MisconfigError as exc:
-        blocks = _hcl2_fallback(text)
-        if blocks is None:
+        fallback = _hcl2_fallback(text)
+        if fallback is None:
             raise exc from None
+        blocks = fallback
     return TfFile(path, blocks, tfvars=path.endswith(".tfvars"))
 
 
@@ -74,7 +75,7 @@ def _hcl2_fallback(text: str) -> list[HclBlock] | None:
         raw = hcl2.loads(
             text, serialization_options=SerializationOptions(preserve_heredocs=False, with_comments=False)
         )
-    except Exception:  # noqa: BLE001 - python-hcl2 raises Lark errors of many kinds
+    except Exception:
         return None
     rows = text.splitlines()
 
