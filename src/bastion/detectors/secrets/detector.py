@@ -226,6 +226,15 @@ class SecretDetector:
         if state.settings.skip_minified and is_minified(path, data):
             return []
         cands = state.scanner.scan(data, path)
+        if state.scanner.truncated:
+            ctx.error(
+                path,
+                "secret scan cut short for rule(s) "
+                + ", ".join(sorted(state.scanner.truncated))
+                + ": too many candidate matches in this file",
+                plugin=self.plugin.name,
+                layer=file.entry.layer_digest,
+            )
         if not cands:
             return []
         certs = [c for c in cands if c.rule.rule.category == "certificate"]

@@ -59,6 +59,8 @@ __all__ = [
 CHUNK_SIZE = 4 << 20
 #: Larger than the widest match window of any rule (PGP key blocks: 66 000 bytes).
 OVERLAP = 72 << 10
+#: Bytes of candidate windows one rule may confirm per buffer (bounds regex work on hostile input).
+CONFIRM_BUDGET = 8 << 20
 #: Slack after a reported match end, so a confirming regex sees the terminator that follows.
 _TAIL = 64
 #: Rules at or above this priority are specific formats (tokens with a prefix or structure).
@@ -94,6 +96,8 @@ class Candidate:
 
 class Matcher(Protocol):
     name: str
+    #: Rules that hit the confirmation budget in the last :meth:`find`.
+    truncated: set[str]
 
     def find(self, data: bytes) -> list[RawMatch]: ...
 
@@ -107,8 +111,11 @@ def _secret_span(m: Any) -> tuple[int, int]:
     return m.start(), m.end()
 
 
-def _confirm(rule: CompiledRule, data: bytes, windows: list[tuple[int, int]], out: list[RawMatch]) -> None:
-    """Run the rule's regex on merged windows; append every match."""
+def _confirm(
+    rule: CompiledRule, data: bytes, windows: list[tuple[int, int]], out: list[RawMatch], truncated: set[str]
+) -> None:
+    """Run the rule's regex on merged windows; append every match. At most ``CONFIRM_BUDGET`` bytes of
+    windows per rule and buffer: past that the rule stops (and is listed in ``truncated``)."""
     if not windows:
         return
     windows.sort()
@@ -121,7 +128,12 @@ def _confirm(rule: CompiledRule, data: bytes, windows: list[tuple[int, int]], ou
             merged.append([s, e])
     pattern = rule.pattern
     seen_until = -1
+    budget = CONFIRM_BUDGET
     for s, e in merged:
+        budget -= e - s
+        if budget < 0:
+            truncated.add(rule.id)
+            break
         for m in pattern.finditer(data, max(s, 0), min(e, len(data))):
             if m.start() < seen_until:
                 continue
@@ -192,6 +204,7 @@ class HyperscanMatcher:
         self.exprs: list[_Expr] = []
         #: Rules Hyperscan cannot compile at all; the regex fallback handles them.
         self.leftover: list[CompiledRule] = []
+        self.truncated: set[str] = set()
         self._db = self._load_or_build(cache_dir)
         self._fallback = RegexMatcher(self.leftover) if self.leftover else None
         self.nearby = rules.nearby
@@ -258,13 +271,15 @@ class HyperscanMatcher:
         hs = self._hs
         version = getattr(hs, "__version__", "") or "hs"
         key = hashlib.sha256(f"{self.rules.digest}:{version}:v1".encode()).hexdigest()[:32]
+        path = cache_dir / f"secrets-hs-{key}.db" if cache_dir is not None else None
+        plan_path = path.with_suffix(".plan") if path is not None else None
         cached = _MEMO.get(key)
         if cached is not None:
             db, plan = cached
             self._restore_plan(plan)
+            if path is not None and plan_path is not None and not path.is_file():
+                self._save(db, plan, path, plan_path)
             return db
-        path = cache_dir / f"secrets-hs-{key}.db" if cache_dir is not None else None
-        plan_path = path.with_suffix(".plan") if path is not None else None
         if path is not None and plan_path is not None and path.is_file() and plan_path.is_file():
             try:
                 db = hs.loadb(path.read_bytes(), hs.HS_MODE_BLOCK)
@@ -285,16 +300,21 @@ class HyperscanMatcher:
         plan = [f"{e.rule.id}\t{int(e.som)}\t{int(e.prefilter)}" for e in self.exprs]
         plan += [f"{r.id}\t-\t-" for r in self.leftover]
         if path is not None and plan_path is not None and self.exprs:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".tmp{os.getpid()}")
-                tmp.write_bytes(hs.dumpb(db))
-                os.replace(tmp, path)
-                plan_path.write_text("\n".join(plan))
-            except OSError as exc:
-                log.debug("cannot cache compiled secret rules in %s: %s", path, exc)
+            self._save(db, plan, path, plan_path)
         _MEMO[key] = (db, plan)
         return db
+
+    def _save(self, db: Any, plan: list[str], path: Path, plan_path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_bytes(self._hs.dumpb(db))
+            ptmp = plan_path.with_suffix(f".ptmp{os.getpid()}")
+            ptmp.write_text("\n".join(plan))
+            os.replace(ptmp, plan_path)
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.debug("cannot cache compiled secret rules in %s: %s", path, exc)
 
     def _restore_plan(self, plan: Sequence[str]) -> None:
         self.exprs = []
@@ -317,8 +337,13 @@ class HyperscanMatcher:
 
     # scan ---------------------------------------------------------------------------------------
     def find(self, data: bytes) -> list[RawMatch]:
+        self.truncated = set()
         if not self.exprs:
-            return self._fallback.find(data) if self._fallback else []
+            if self._fallback is None:
+                return []
+            got = self._fallback.find(data)
+            self.truncated = self._fallback.truncated
+            return got
         hits: list[tuple[int, int, int]] = []
         append = hits.append
 
@@ -357,9 +382,10 @@ class HyperscanMatcher:
                 windows[eid].append(win)
                 last[eid] = win
             for eid, wins in windows.items():
-                _confirm(exprs[eid].rule, data, wins, out)
+                _confirm(exprs[eid].rule, data, wins, out, self.truncated)
         if self._fallback is not None:
             out.extend(self._fallback.find(data))
+            self.truncated |= self._fallback.truncated
         return _dedupe(out)
 
 
@@ -380,6 +406,7 @@ class RegexMatcher:
 
         rule_list = rules.matchable if isinstance(rules, RuleSet) else tuple(rules)
         self.rules = rule_list
+        self.truncated: set[str] = set()
         self._automaton = ahocorasick.Automaton()
         by_kw: dict[str, list[int]] = defaultdict(list)
         self._always: list[int] = []  # rules without usable keywords: scan everything
@@ -400,6 +427,7 @@ class RegexMatcher:
             self._automaton.make_automaton()
 
     def find(self, data: bytes) -> list[RawMatch]:
+        self.truncated = set()
         out: list[RawMatch] = []
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         present: set[int] = set()
@@ -416,10 +444,9 @@ class RegexMatcher:
                     width = _window_width(rules[i])
                     windows[i].append((kstart - width, end + 1 + width))
         for i, wins in windows.items():
-            _confirm(self.rules[i], data, wins, out)
+            _confirm(self.rules[i], data, wins, out, self.truncated)
         for i in (*self._always, *present):
-            for cs, ce in _chunks(len(data)):
-                _confirm(self.rules[i], data, [(cs, ce)], out)
+            _confirm(self.rules[i], data, list(_chunks(len(data))), out, self.truncated)
         return _dedupe(out)
 
 
@@ -518,6 +545,11 @@ class SecretScanner:
             assert r.rule.near is not None
             self._near[r.rule.near].append(r)
 
+    @property
+    def truncated(self) -> set[str]:
+        """Rules that stopped early on the last buffer (too many candidate matches)."""
+        return self.matcher.truncated
+
     def scan(self, data: bytes, path: str) -> list[Candidate]:
         raw = self.matcher.find(data)
         if not raw:
@@ -600,7 +632,7 @@ class SecretScanner:
                 hi_line = line + rule.rule.near_lines
                 hi = starts[hi_line] if hi_line < len(starts) else len(data)
                 got: list[RawMatch] = []
-                _confirm(rule, data, [(lo, hi)], got)
+                _confirm(rule, data, [(lo, hi)], got, self.matcher.truncated)
                 out.extend(g for g in got if not (g.sstart < m.send and m.sstart < g.send))
         return _dedupe(out)
 

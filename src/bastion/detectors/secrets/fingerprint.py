@@ -22,8 +22,9 @@ _PEM_ARMOR = re.compile(rb"-----(?:BEGIN|END)[ A-Z0-9]{1,60}-----|^[A-Za-z-]{2,3
 
 def normalize_secret(secret: bytes) -> bytes:
     """The value that identifies a secret: PEM/PGP blocks lose their armour, headers and whitespace."""
-    if secret.startswith((b"-----BEGIN", b"---- BEGIN", b"PuTTY-User-Key-File")):
-        body = secret.replace(b"\\n", b"\n").replace(b"\\r", b"")
+    stripped = secret.lstrip()
+    if stripped.startswith((b"-----BEGIN", b"---- BEGIN", b"PuTTY-User-Key-File")):
+        body = stripped.replace(b"\\n", b"\n").replace(b"\\r", b"")
         body = _PEM_ARMOR.sub(b"", body)
         return re.sub(rb"[^A-Za-z0-9+/=]", b"", body)
     return secret

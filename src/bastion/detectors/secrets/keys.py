@@ -71,18 +71,25 @@ _HEADER_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]{1,60})-----")
 #: ``+``, ``,``, ``;`` or ``)`` after it. Base64's own ``+`` and ``=`` are left alone.
 _LEAD = re.compile(rb"^(?:\+\s*)?[\"']")
 _TRAIL = re.compile(rb"[\"']\s*[+,;)]?\s*$")
+_PUNCT = re.compile(rb"[\"'+,;()\s]+")
 
 
 def clean_pem(block: bytes) -> bytes:
     """A PEM block as it appears in code or config (``\\n`` escapes, indentation, quotes, string
     concatenation) turned back into plain PEM."""
     text = block.replace(b"\\r", b"").replace(b"\\n", b"\n").replace(b"\r", b"")
-    lines = []
+    lines: list[bytes] = []
+    last_header = -1
     for raw in text.split(b"\n"):
         line = _LEAD.sub(b"", raw.strip())
         line = _TRAIL.sub(b"", line).strip()
-        if line:
-            lines.append(line)
+        if not line or _PUNCT.fullmatch(line):
+            continue  # blank, or what is left of string concatenation (`" +`)
+        if b": " in line and not line.startswith(b"-----"):
+            last_header = len(lines)
+        lines.append(line)
+    if last_header >= 0:
+        lines.insert(last_header + 1, b"")  # RFC 1421 headers end with a blank line
     return b"\n".join(lines) + b"\n"
 
 

@@ -362,7 +362,13 @@ def parse_rules(doc: Any, source: str) -> list[Rule]:
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise ConfigError(f"{source}: rules[{i}]: expected a mapping")
-        out.append(_rule_from_mapping(item, f"{source}: rules[{i}]", source))
+        rule = _rule_from_mapping(item, f"{source}: rules[{i}]", source)
+        if source != "builtin":
+            try:
+                compile_rule(rule)  # report a bad regex when the file is read, naming where
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: rules[{i}]: {exc.message}") from None
+        out.append(rule)
     return out
 
 
