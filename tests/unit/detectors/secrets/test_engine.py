@@ -40,7 +40,7 @@ def _ids(scanner: SecretScanner, data: bytes, path: str = "app/settings.py") -> 
 def test_both_matchers_find_the_same_in_every_token_format(rules: RuleSet, tmp_path: Path) -> None:
     g = Gen(11)
     lines = []
-    for rule, spec in sorted(SPECS.items()):
+    for _rule, spec in sorted(SPECS.items()):
         value = spec.make(g)
         if spec.render is not None:
             lines.extend(spec.render(value, 0))
