@@ -55,7 +55,7 @@ class FileRef:
 class OsInfo:
     """The distribution found in the target (os-release and friends)."""
 
-    family: str  # "debian", "ubuntu", "alpine", "rhel", "rocky", "alma", "amazon", "fedora", "wolfi", …
+    family: str  # os-release ID, normalised: "debian", "ubuntu", "alpine", "rhel", "rocky", "almalinux", "amzn", "fedora", "wolfi", …
     version: str  # VERSION_ID as published: "12", "3.19.1", "22.04"
     name: str | None = None  # PRETTY_NAME
     codename: str | None = None  # VERSION_CODENAME: "bookworm"
