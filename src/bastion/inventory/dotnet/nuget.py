@@ -9,7 +9,12 @@
   without the ``runtimepack.`` prefix: ``Microsoft.NETCore.App.Runtime.linux-x64``, which is how the
   runtime's advisories name it). Edges come from the ``runtimeTarget``'s target; packages that a
   ``project`` library depends on are ``direct=True``. Only runtime dependencies are listed, so
-  ``dev=False``.
+  ``dev=False``. A library whose entry in the runtime target lists no ``runtime``, ``runtimeTargets``
+  or ``native`` assets ships no code with the application (meta-packages such as
+  ``Microsoft.NETCore.App`` or ``NETStandard.Library``, and packages whose assembly the shared framework
+  supplies, like ``System.Net.Http`` 4.1.0): it is not reported, as Trivy does not, because reporting
+  it would attach the package's advisories to code that is not there. A library missing from the
+  target entirely is kept (nothing says it has no assets).
 * packages.config: ``developmentDependency="true"`` → ``dev=True``; ``allowedVersions`` is kept.
 """
 
@@ -129,6 +134,8 @@ class DepsJsonExtractor:
             kind = lib.get("type")
             if kind not in ("package", "runtimepack"):
                 continue
+            if target is not None and key in target and not _has_runtime_assets(target[key]):
+                continue
             name, sep, version = key.partition("/")
             if not sep or not name or not version:
                 raise ExtractError(f"{entry.path}: library key {key!r} is not NAME/VERSION")
@@ -153,6 +160,14 @@ class DepsJsonExtractor:
                 )
             )
         return out
+
+
+_ASSET_KINDS = ("runtime", "runtimeTargets", "native")
+
+
+def _has_runtime_assets(node: Any) -> bool:
+    """True when a deps.json target entry ships code: a non-empty runtime, runtimeTargets or native map."""
+    return not isinstance(node, dict) or any(node.get(kind) for kind in _ASSET_KINDS)
 
 
 class PackagesConfigExtractor:

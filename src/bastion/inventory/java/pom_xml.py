@@ -1,7 +1,8 @@
 """pom.xml: the project and its declared dependencies, resolved as far as the local tree allows.
 
 * ``${...}`` references are substituted from ``<properties>``, ``project.*``/``pom.*`` coordinates and
-  the parent chain (bounded passes, so self-referencing properties cannot loop).
+  the parent chain (bounded passes, so self-referencing properties cannot loop). The model's
+  coordinates (``project.version``, ``project.parent.version`` …) win over properties of the same name.
 * The parent is read from the tree when it is local: ``<relativePath>`` (default ``../pom.xml``; a
   directory means its ``pom.xml``) whose group and artifact match the ``<parent>`` element. Its
   properties and ``<dependencyManagement>`` are inherited, up to 16 levels, loops refused. A parent
@@ -169,10 +170,16 @@ class PomXmlExtractor:
                     "project.parent.artifactId": _text(parent_el, "artifactId"),
                 }
             )
-        for prefix in ("project.", "pom.", ""):
-            props.setdefault(prefix + "groupId", group)
-            props.setdefault(prefix + "artifactId", artifact)
-            props.setdefault(prefix + "version", version)
+        # The model's own coordinates win over <properties> of the same name, as in Maven (`mvn
+        # dependency:tree` on Trivy's parent-child-properties fixture: ${project.version} is 1.2.3, the
+        # <version>, not the 2.3.4 its <properties> declare); the bare ${version} form is a fallback only.
+        for prefix in ("project.", "pom."):
+            props[prefix + "groupId"] = group
+            props[prefix + "artifactId"] = artifact
+            props[prefix + "version"] = version
+        props.setdefault("groupId", group)
+        props.setdefault("artifactId", artifact)
+        props.setdefault("version", version)
         group, artifact, version = (substitute(x, props) for x in (group, artifact, version))
 
         # dependencyManagement: this POM first, then ancestors (nearer wins)

@@ -11,8 +11,9 @@ resolved the way Node resolves ``require``: the nearest ``node_modules`` folder 
   package.json.
 - dev: the ``dev`` flag. ``devOptional`` packages are needed by an optional production path, so they
   are not dev; ``optional``/``devOptional``/``peer``/``inBundle`` are kept in ``metadata``.
-- the root project, workspace members and ``link``/``file:`` packages are first-party code and are
-  not reported; the dependencies they declare are.
+- the root project and ``link``/``file:`` packages are first-party code and are not reported; the
+  dependencies they declare are. Workspace members are reported (``metadata["workspace"]``), with
+  version ``""`` when their package.json has none.
 """
 
 from __future__ import annotations
@@ -124,7 +125,11 @@ class PackageLockExtractor:
         def identity(key: str) -> tuple[str, str] | None:
             e = entries[key]
             version = e.get("version")
-            if not isinstance(version, str) or not version or version.startswith(_LOCAL_PREFIXES):
+            if (version is None or version == "") and not _installed(key) and key:
+                # a workspace member whose package.json has no version: still a package of the project
+                # (syft and trivy list it), reported with version "" like any unversioned package
+                version = ""
+            elif not isinstance(version, str) or not version or version.startswith(_LOCAL_PREFIXES):
                 return None
             if isinstance(e.get("name"), str) and e["name"]:
                 return e["name"], version

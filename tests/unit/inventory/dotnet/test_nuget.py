@@ -10,7 +10,9 @@ import pytest
 
 from bastion.errors import ExtractError
 from bastion.inventory.dotnet.nuget import DepsJsonExtractor, PackagesConfigExtractor, PackagesLockExtractor
+from bastion.inventory.runner import run_extractors
 from bastion.model import Ecosystem, FileRef, Location, Package
+from bastion.targets.directory import DirectoryTree
 from tests._support.lang_inventory import LOCKFILES, SHARED_PARSER, extract
 
 LOCK, DEPS, CONFIG = PackagesLockExtractor(), DepsJsonExtractor(), PackagesConfigExtractor()
@@ -175,8 +177,8 @@ def test_deps_json_edges(tmp_path: Path) -> None:
         "targets": {
             "net8.0": {
                 "App/1.0.0": {"dependencies": {"A": "1.0.0"}},
-                "A/1.0.0": {"dependencies": {"B": "2.0.0"}},
-                "B/2.0.0": {},
+                "A/1.0.0": {"dependencies": {"B": "2.0.0"}, "runtime": {"lib/net8.0/A.dll": {}}},
+                "B/2.0.0": {"native": {"runtimes/linux-x64/native/libb.so": {}}},
             }
         },
         "libraries": {
@@ -275,3 +277,31 @@ def test_shared_corpus() -> None:
                 assert extract(ex, path)[0] == []
             else:
                 assert extract(ex, path)[0], path
+
+
+def test_deps_json_without_runtime_assets() -> None:
+    """Trivy's without-runtime fixture. Microsoft.NETCore.App, Microsoft.NETCore.Platforms,
+    NETStandard.Library and System.Net.Http list no runtime/runtimeTargets/native assets in the runtime
+    target (meta-packages, assemblies the shared framework supplies) and are not reported, as in Trivy;
+    bastion reported them before bench/compare_inventory.py showed it. System.Collections.Immutable is
+    not in the target at all and is kept. Edges to dropped libraries are left for the runner to drop."""
+    file = "without-runtime.deps.json"
+    got, warned = extract(DEPS, FIX / "deps-json" / file)
+    by = "dotnet/deps-json"
+    sha = {
+        "JsonDiffPatch": "sha512-nZ4QtcU3jR+CBT69qcJBvCcWi5uKgPRrrvSMm4V8Z76ljJ/MFo1P55qXk/nQY0q0WC4v94m5qH4SDhovFfci+Q==",
+        "Libuv": "sha512-uqX2Frwf9PW8MaY7PRNY6HM5BpW1D8oj1EdqzrmbEFD5nH63Yat3aEjN/tws6Tw6Fk7LwmLBvtUh32tTeTaHiA==",
+        "Immutable": "sha512-zukBRPUuNxwy9m4TGWLxKAnoiMc9+B+8VXeXVyPiBPvOd7yLgAlZ1DlsRWJjMx4VsvhhF2+6q6kO2GRbPja6hA==",
+    }
+    assert got == [
+        nu("JsonDiffPatch", "2.0.61", file, by, direct=True, dev=False, deps=("Microsoft.NETCore.App@1.1.2",),
+           sha512=sha["JsonDiffPatch"]),
+        nu("Libuv", "1.9.1", file, by, direct=False, dev=False, deps=("Microsoft.NETCore.Platforms@1.1.0",),
+           sha512=sha["Libuv"]),
+        nu("System.Collections.Immutable", "1.3.0", file, by, direct=False, dev=False, sha512=sha["Immutable"]),
+    ]  # fmt: skip
+    assert warned == []
+    run = run_extractors(DirectoryTree(FIX / "deps-json"), [DEPS])
+    kept = [p for p in run.inventory.packages if p.path == file]
+    assert {p.name for p in kept} == {"JsonDiffPatch", "Libuv", "System.Collections.Immutable"}
+    assert all(p.dependencies == () for p in kept)

@@ -116,6 +116,21 @@ CASES = {
             local_parents="parent-dependency-management/pom.xml",
         ),
     ],
+    # ${project.version} / ${project.parent.version} are the model's coordinates even where <properties>
+    # define keys of the same name (2.3.4 / 1.1.1): Maven resolves 1.2.3 and 4.0.3 (Trivy's comment
+    # quotes `mvn dependency:tree`); the comparison with syft and trivy found 2.3.4 here.
+    "parent-child-properties/pom.xml": [
+        dep("org.example", "example-dependency", "1.2.3", "parent-child-properties/pom.xml"),
+        dep("org.example", "example-api3", "4.0.3", "parent-child-properties/pom.xml"),
+        project(
+            "com.example",
+            "child",
+            "1.2.3",
+            "parent-child-properties/pom.xml",
+            ("org.example:example-dependency@1.2.3", "org.example:example-api3@4.0.3"),
+            local_parents="parent-child-properties/parent/pom.xml",
+        ),
+    ],
     "dep-without-version/pom.xml": [  # the parent is not local, so the version cannot be resolved
         dep("org.example", "example-api", "", "dep-without-version/pom.xml"),
         project(

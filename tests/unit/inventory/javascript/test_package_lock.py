@@ -118,7 +118,9 @@ P = partial(expected, PLUGIN)
         (
             "v3-workspace.json",
             [
-                # a member with a version is reported as a workspace package (func1 has none here)
+                # workspace members are reported as workspace packages; function1 (folder func1) has no
+                # version, so its version is "" (syft and trivy list it too)
+                ("function1", "", None, None, ("nested_func@1.0.0",)),
                 ("nested_func", "1.0.0", None, None, ("debug@2.6.9",)),
                 ("debug", "2.6.9", True, False, ("ms@2.0.0",)),
                 ("debug", "2.5.2", True, False, ("ms@0.7.2",)),
@@ -295,3 +297,18 @@ def test_sibling_manifests_are_materialised_for_images() -> None:
     ):
         assert want(FileRef(path)), path
     assert not want(FileRef("app/tsconfig.json"))
+
+
+def test_workspace_member_without_version() -> None:
+    """Trivy's package-lock_v3_with_workspace.json: the member linked as node_modules/function1 has no
+    version; syft and trivy both report it, and so does bastion (found by bench/compare_inventory.py)."""
+    packages, _ = run_extractor(PackageLockExtractor(), ROOT, "v3-workspace.json")
+    assert packages[0] == P(
+        "v3-workspace.json",
+        "function1",
+        "",
+        "pkg:npm/function1",
+        licenses=("ISC",),
+        deps=("nested_func@1.0.0",),
+        meta={"workspace": "functions/func1"},
+    )

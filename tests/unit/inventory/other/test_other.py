@@ -66,6 +66,20 @@ def test_pubspec_lock() -> None:
             direct=True,
             dev=False,
         ),
+        # an SDK package: syft and trivy report it, so does bastion (it was skipped before the comparison)
+        p(
+            Ecosystem.PUB,
+            "dart/pubspec-lock",
+            "flutter_test",
+            "0.0.0",
+            f,
+            "pkg:pub/flutter_test@0.0.0",
+            direct=True,
+            dev=True,
+            source="sdk",
+            sdk="flutter",
+            sdk_constraint="^3.3.0",
+        ),
         p(Ecosystem.PUB, "dart/pubspec-lock", "uuid", "3.0.6", f, "pkg:pub/uuid@3.0.6", direct=False),
     ]
     assert extract(PUB, FIX / "pubspec-lock" / "empty.lock")[0] == []
