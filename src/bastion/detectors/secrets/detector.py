@@ -37,6 +37,7 @@ from bastion.detectors.secrets.noise import (
 from bastion.detectors.secrets.rules import RULES_VERSION, Rule, RuleSet, builtin_rules, load_rule_file
 from bastion.detectors.secrets.settings import SecretSettings, parse_settings, resolve_path
 from bastion.errors import BastionError, ConfigError
+from bastion.fs.archives import GZIP_SUFFIXES, TAR_SUFFIXES, ZIP_SUFFIXES, archive_kind
 from bastion.fs.limits import DEFAULT_LIMITS
 from bastion.fs.paths import glob_to_regex
 from bastion.model import (
@@ -60,6 +61,7 @@ IMAGE_CONFIG_PATH = "image-config"
 _DER_CERT_EXT = (".der", ".cer", ".crt")
 _PKCS12_EXT = (".p12", ".pfx")
 _DER_KEY_EXT = (".der", ".key")
+_ARCHIVE_SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES + GZIP_SUFFIXES
 #: Oversized text files listed in ``errors`` at most this many times (then one summary line).
 _MAX_OVERSIZE_NOTES = 20
 _KV_TOKEN = re.compile(rb"(?:^|[\s|;&(])([A-Za-z_][A-Za-z0-9_.-]{0,80}=[^\s;&|]{1,400})")
@@ -191,6 +193,9 @@ class SecretDetector:
         lower = entry.path.lower()
         if lower.endswith(_PKCS12_EXT + _DER_CERT_EXT + _DER_KEY_EXT):
             return entry.size <= DEFAULT_LIMITS.max_scan_size
+        if lower.endswith(_ARCHIVE_SUFFIXES):
+            # Read so the scanner can expand it (its members are scanned, not its raw bytes).
+            return entry.size <= DEFAULT_LIMITS.max_scan_size
         if skip_by_name(entry.path):
             return False
         if entry.size > DEFAULT_LIMITS.max_scan_size:
@@ -221,6 +226,8 @@ class SecretDetector:
             lower.endswith(_DER_CERT_EXT + _DER_KEY_EXT) and data[:1] == b"\x30"
         ):
             return self._binary_key_material(state, file, ctx)
+        if lower.endswith(_ARCHIVE_SUFFIXES) and archive_kind(path, data[:512]) is not None:
+            return []  # the scanner expands it and hands over the members
         if state.settings.skip_binary and is_binary(data[:8192]):
             return []
         if state.settings.skip_minified and is_minified(path, data):
