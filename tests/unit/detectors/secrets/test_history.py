@@ -63,7 +63,7 @@ def test_added_blocks_map_lines(repo: tuple[Path, str, str]) -> None:
 
 
 def test_history_scan_finds_a_deleted_secret(repo: tuple[Path, str, str]) -> None:
-    root, tok, added = repo
+    root, _tok, added = repo
     plain = scan(GitTarget(str(root)), ScanOptions(scanners=("secret",), inventory=False))
     assert not [f for f in plain.findings if f.id == "github-pat"]
     hist = scan(GitTarget(str(root), history=True), ScanOptions(scanners=("secret",), inventory=False))
