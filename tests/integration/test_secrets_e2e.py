@@ -98,7 +98,7 @@ def test_bastion_yaml_settings(project: Path, capsys: pytest.CaptureFixture[str]
     (project / "bastion.yaml").write_text(
         "secret:\n  rules: [rules/acme.yaml]\n  disable: [generic-secret-config]\n  allow:\n    paths: ['.npmrc']\n"
     )
-    code, out, _err = run(["scan", "fs", str(project), "--scanners", "secret", "-f", "json", "-q"], capsys)
+    _code, out, _err = run(["scan", "fs", str(project), "--scanners", "secret", "-f", "json", "-q"], capsys)
     by = {f["id"]: f for f in findings(out)}
     assert set(by) == {"github-pat", "npm-access-token", "acme-token"}
     assert by["npm-access-token"]["suppressed"]["by"] == "config"  # type: ignore[index]
