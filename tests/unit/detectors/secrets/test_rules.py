@@ -225,3 +225,12 @@ def test_unknown_validator_in_custom_rule(tmp_path: Path) -> None:
     path.write_text("rules: [{id: x1, token: 'abc', keywords: [abc], validator: nope}]")
     with pytest.raises(ConfigError, match="unknown validator 'nope'"):
         build_rules(parse_settings({"rules": [str(path)]}), [tmp_path])
+
+
+def test_docs_rule_table_is_current() -> None:
+    """docs/secrets.md embeds `bastion secrets rules --format markdown`; regenerate it when rules change."""
+    from bastion.cli.commands.secrets import rules_markdown
+
+    doc = (Path(__file__).resolve().parents[4] / "docs" / "secrets.md").read_text(encoding="utf-8")
+    table = doc.split("<!-- rules:begin -->\n", 1)[1].split("\n<!-- rules:end -->", 1)[0]
+    assert table == rules_markdown([r for r in builtin_rules() if r.report])
