@@ -571,15 +571,20 @@ def cluster_admin_binding(res: Resource, project: Project) -> Found:
         yield Violation("binding grants cluster-admin", ("roleRef", "name"), "cluster-admin")
 
 
+def _granted(have: set[str], wanted: set[str]) -> set[str]:
+    """The wanted verbs/resources a rule grants, ``*`` granting all of them."""
+    return set(wanted) if "*" in have else have & wanted
+
+
 def exec_attach(res: Resource, project: Project) -> Found:
     for path, verbs, resources, _ in _rules(res):
-        hit = resources & {"pods/exec", "pods/attach", "pods/portforward"}
-        if hit and verbs & {"create", "get", "*"}:
+        hit = _granted(resources, {"pods/exec", "pods/attach", "pods/portforward"})
+        if hit and _granted(verbs, {"create", "get"}):
             yield Violation(f"rule allows {', '.join(sorted(hit))}", path, sorted(hit))
 
 
-def create_pods(res: Resource, project: Project) -> Found:
-    workloads = {
+WORKLOAD_RESOURCES = frozenset(
+    {
         "pods",
         "deployments",
         "daemonsets",
@@ -588,34 +593,36 @@ def create_pods(res: Resource, project: Project) -> Found:
         "jobs",
         "cronjobs",
         "replicationcontrollers",
-        "*",
     }
+)
+
+
+def create_pods(res: Resource, project: Project) -> Found:
     for path, verbs, resources, _ in _rules(res):
-        if resources & workloads and verbs & {"create", "*"}:
-            yield Violation(
-                f"rule can create workloads ({', '.join(sorted(resources & workloads))})",
-                path,
-                sorted(resources & workloads),
-            )
+        hit = _granted(resources, set(WORKLOAD_RESOURCES))
+        if hit and _granted(verbs, {"create"}):
+            yield Violation(f"rule can create workloads ({', '.join(sorted(hit))})", path, sorted(hit))
 
 
 def escalate_verbs(res: Resource, project: Project) -> Found:
     for path, verbs, _, _ in _rules(res):
-        hit = verbs & {"escalate", "bind", "impersonate"}
+        hit = _granted(verbs, {"escalate", "bind", "impersonate"})
         if hit:
             yield Violation(f"rule grants {', '.join(sorted(hit))}", (*path, "verbs"), sorted(hit))
 
 
 def webhook_control(res: Resource, project: Project) -> Found:
     for path, verbs, resources, _ in _rules(res):
-        hit = resources & {"validatingwebhookconfigurations", "mutatingwebhookconfigurations"}
-        if hit and verbs & {"create", "update", "patch", "delete", "*"}:
+        hit = _granted(resources, {"validatingwebhookconfigurations", "mutatingwebhookconfigurations"})
+        if hit and _granted(verbs, {"create", "update", "patch", "delete"}):
             yield Violation(f"rule can modify {', '.join(sorted(hit))}", path, sorted(hit))
 
 
 def csr_approval(res: Resource, project: Project) -> Found:
     for path, verbs, resources, _ in _rules(res):
-        if "certificatesigningrequests/approval" in resources and verbs & {"update", "patch", "*"}:
+        if _granted(resources, {"certificatesigningrequests/approval"}) and _granted(
+            verbs, {"update", "patch"}
+        ):
             yield Violation(
                 "rule can approve certificate signing requests", path, "certificatesigningrequests/approval"
             )
@@ -623,7 +630,7 @@ def csr_approval(res: Resource, project: Project) -> Found:
 
 def token_create(res: Resource, project: Project) -> Found:
     for path, verbs, resources, _ in _rules(res):
-        if "serviceaccounts/token" in resources and verbs & {"create", "*"}:
+        if _granted(resources, {"serviceaccounts/token"}) and _granted(verbs, {"create"}):
             yield Violation("rule can mint service account tokens", path, "serviceaccounts/token")
 
 
