@@ -55,6 +55,7 @@ class ScanOptions:
     scanners: tuple[str, ...] = detector_registry.DEFAULT_SCANNERS
     extractors: tuple[str, ...] = ("all",)
     #: Build the inventory even when no selected scanner needs it (``--list-packages``, ``bastion sbom``).
+    #: The vulnerability and license scanners build it anyway; a pure secret or misconfig scan does not.
     inventory: bool = True
     limits: Limits = DEFAULT_LIMITS
     #: Per-detector settings (bastion.yaml ``secret:``, ``misconfig:``, ``malware:`` sections …).
