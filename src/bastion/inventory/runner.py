@@ -19,11 +19,16 @@ log = logging.getLogger(__name__)
 
 
 class _Dispatch:
-    """Index extractors by base name and suffix so most files cost one dict lookup."""
+    """Index extractors by base name and suffix so most files cost one or two dict lookups.
+
+    Suffixes are indexed by their last extension (``.deps.json`` under ``.json``), so a file is compared
+    only with the suffixes that can match it; suffixes without a dot are checked for every file.
+    """
 
     def __init__(self, extractors: Sequence[Extractor]) -> None:
         self.by_name: dict[str, list[Extractor]] = defaultdict(list)
-        self.by_suffix: list[tuple[str, Extractor]] = []
+        self.by_ext: dict[str, list[tuple[str, Extractor]]] = defaultdict(list)
+        self.undotted: list[tuple[str, Extractor]] = []
         self.always: list[Extractor] = []
         for ex in extractors:
             names: frozenset[str] = getattr(ex, "file_names", frozenset())
@@ -31,16 +36,22 @@ class _Dispatch:
             for n in names:
                 self.by_name[n].append(ex)
             for s in suffixes:
-                self.by_suffix.append((s, ex))
+                dot = s.rfind(".")
+                if dot >= 0:
+                    self.by_ext[s[dot:]].append((s, ex))
+                else:
+                    self.undotted.append((s, ex))
             if not names and not suffixes:
                 self.always.append(ex)
 
     def candidates(self, entry: FileRef) -> list[Extractor]:
         name = entry.name
         found = list(self.by_name.get(name, ()))
-        for suffix, ex in self.by_suffix:
-            if name.endswith(suffix) and ex not in found:
-                found.append(ex)
+        dot = name.rfind(".")
+        for suffixes in (self.by_ext.get(name[dot:], ()) if dot >= 0 else (), self.undotted):
+            for suffix, ex in suffixes:
+                if name.endswith(suffix) and ex not in found:
+                    found.append(ex)
         found.extend(ex for ex in self.always if ex not in found)
         return [ex for ex in found if ex.wants(entry)]
 
