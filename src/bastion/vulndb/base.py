@@ -28,6 +28,7 @@ __all__ = [
     "AdvisoryStore",
     "AdvisoryWriter",
     "Affected",
+    "Candidate",
     "ChecksumError",
     "DbCorruptError",
     "DbError",
@@ -119,6 +120,21 @@ class Advisory:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """One advisory as matching sees it for one looked-up package, decoded no further than needed.
+
+    ``advisory`` is the advisory's head: ids, text, severity, references, dates; its ``affected`` is
+    empty. ``entries`` are its ``affected`` entries for the looked-up package, in published order.
+    ``ref`` identifies the advisory within one store (the same advisory found through two
+    ecosystems, ``Debian:12`` and ``Debian``, has one ``ref``).
+    """
+
+    ref: int
+    advisory: Advisory
+    entries: tuple[Affected, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class KevEntry:
     cve: str
     date_added: str
@@ -171,6 +187,11 @@ class AdvisoryStore(Protocol):
         ``ecosystem`` is the full OSV ecosystem string (``PyPI``, ``Debian:12``); ``name`` is normalised
         by the store with :func:`bastion.vulndb.match.normalize_name`.
         """
+        ...
+
+    def lookup(self, ecosystem: str, names: Iterable[str]) -> dict[str, tuple[Candidate, ...]]:
+        """:meth:`candidates` for many names of one ecosystem at once, as :class:`Candidate` values
+        (what the ``vuln`` detector uses); keyed by the names as given."""
         ...
 
     def get(self, advisory_id: str) -> Advisory | None: ...

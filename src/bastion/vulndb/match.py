@@ -29,6 +29,7 @@ and when packages are looked up.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
@@ -205,6 +206,11 @@ class _Compiled:
     #: parsed limit keys; empty means the implicit ``*``.
     limits: tuple[Any, ...]
     unbounded_limit: bool
+    #: the limit events as published
+    limit_text: tuple[str, ...] = ()
+    #: the keys of ``events[first_key:]`` (``events[:first_key]`` are introduced "0", keyless)
+    keys: tuple[Any, ...] = ()
+    first_key: int = 0
 
 
 class _Undecidable(Exception):
@@ -236,6 +242,7 @@ def _compile(rng: Range, scheme: VersionScheme) -> _Compiled | str:
 def _do_compile(rng: Range, scheme: VersionScheme) -> _Compiled:
     events: list[tuple[int, Any, str]] = []
     limits: list[Any] = []
+    limit_text: list[str] = []
     unbounded = False
     has_intro = False
     for ev in rng.events:
@@ -256,12 +263,18 @@ def _do_compile(rng: Range, scheme: VersionScheme) -> _Compiled:
             ) from None
         if code == _LIMIT:
             limits.append(key)
+            limit_text.append(ev.value)
         else:
             events.append((code, key, ev.value))
     if not has_intro:
         raise _Undecidable(f"{rng.type} range has no introduced event")
     events.sort(key=_sort_key)
-    return _Compiled(tuple(events), tuple(limits), unbounded)
+    first = 0
+    while first < len(events) and events[first][1] is None:
+        first += 1
+    return _Compiled(
+        tuple(events), tuple(limits), unbounded, tuple(limit_text), tuple(e[1] for e in events[first:]), first
+    )
 
 
 def _sort_key(ev: tuple[int, Any, str]) -> tuple[int, Any, int]:
@@ -271,54 +284,128 @@ def _sort_key(ev: tuple[int, Any, str]) -> tuple[int, Any, int]:
     return (1, key, code)
 
 
-def _describe(events: tuple[tuple[int, Any, str], ...]) -> str:
-    names = ("introduced", "last_affected", "fixed", "limit")
-    return ", ".join(f"{names[c]} {raw}" for c, _, raw in events)
+_NAMES = ("introduced", "last_affected", "fixed", "limit")
 
 
-def _in_range(v: Any, compiled: _Compiled) -> tuple[bool, str | None]:
-    """OSV ``IncludedInRanges`` for one range: (affected, the fixed version ending the hit)."""
+def _in_range(v: Any, compiled: _Compiled) -> tuple[bool, str | None, int]:
+    """OSV ``IncludedInRanges`` for one range: (affected, the fixed version ending the hit, the index
+    of the introduced event that opened it).
+
+    The schema's walk over the sorted events, done by bisection: only events at or below ``v`` change
+    the state, each of them sets it outright (introduced: affected; fixed: not; last_affected below
+    ``v``: not; last_affected *at* ``v`` leaves it), so the state is that of the last such event; the
+    fix is the first ``fixed`` event above ``v``.
+    """
     if compiled.limits and not compiled.unbounded_limit and not any(v < lim for lim in compiled.limits):
-        return False, None
-    vulnerable = False
-    fix: str | None = None
-    for code, key, raw in compiled.events:
+        return False, None, -1
+    events = compiled.events
+    start = compiled.first_key
+    i = bisect_right(compiled.keys, v) + start  # events[:i] are at or below v
+    while i > 0:
+        i -= 1
+        code, key, _ = events[i]
         if code == _INTRO:
-            if key is None or v >= key:
-                vulnerable = True
-                fix = None
-        elif code == _FIXED:
-            if v >= key:
-                vulnerable = False
-            elif vulnerable and fix is None:
-                fix = raw
-        elif code == _LAST and v > key:
-            vulnerable = False
-    return vulnerable, (fix if vulnerable else None)
+            for j in range(i + 1, len(events)):
+                if events[j][0] == _FIXED:  # above v: one at or below it would have cleared the state
+                    return True, events[j][2], i
+            return True, None, i
+        if code == _FIXED or (code == _LAST and v > key):
+            return False, None, -1
+    return False, None, -1
 
 
-_LISTED: dict[tuple[int, str], tuple[Affected, dict[Any, str] | None]] = {}
+def _interval(compiled: _Compiled, opened: int) -> str:
+    """The part of a range that contains a hit: its introduced event, the fixed or last_affected
+    event that ends it (if any) and the range's limits."""
+    code, _, raw = compiled.events[opened]
+    parts = [f"introduced {raw}"]
+    for code, _, raw in compiled.events[opened + 1 :]:
+        if code in (_FIXED, _LAST):
+            parts.append(f"{_NAMES[code]} {raw}")
+            break
+    if compiled.limit_text:
+        parts.append("limit " + ", ".join(compiled.limit_text))
+    return ", ".join(parts)
 
 
-def _listed_equal(v: Any, entry: Affected, scheme: VersionScheme) -> str | None:
-    """The listed version equal to ``v`` in ``scheme`` (parsed keys cached per entry)."""
+# -- listed versions ---------------------------------------------------------------------------
+#
+# An installed version is affected when it *equals* a listed version in the ecosystem's scheme
+# (PyPI ``1.0`` == ``1.0.0``). Parsing every listed version to find out is the most expensive part of
+# cold matching (PyPI records list hundreds), so for the schemes below candidates are found first
+# with a necessary condition that needs no parsing: equal versions have the same sequence of
+# non-zero numbers (digit runs read as integers; zero runs, as in a trailing ``.0``, an epoch ``0:``
+# or padding, can come and go). That holds for each of these schemes because every digit run they
+# read is compared as a number and nothing else becomes a number; for the schemes marked True,
+# build metadata after ``+`` is not compared (PEP 440 local labels only when the public versions
+# are equal), so numbers after it are not part of the condition. Only the candidates are parsed and
+# compared. Other schemes (Composer turns ``1.x-dev`` into numbers) parse every listed version.
+_HINTED: dict[str, bool] = {
+    "pep440": True,
+    "semver": True,
+    "semver-npm": True,
+    "go": True,
+    "nuget": True,
+    "maven": False,
+    "rubygems": False,
+    "dpkg": False,
+    "apk": False,
+    "rpm": False,
+}
+_NUMBER_OR_LINE = re.compile(r"[1-9][0-9]*|\n")
+_BUILD = re.compile(r"\+[^\n]*")
+
+
+def _numbers(text: str, cut_plus: bool) -> str:
+    r"""The non-zero numbers of each line of ``text``, framed: ``"\n.1.2.\n.3.\n"`` for ``"1.2.0\nv03"``."""
+    if cut_plus and "+" in text:
+        text = _BUILD.sub("", text)
+    tokens = _NUMBER_OR_LINE.findall(text)
+    # a line without numbers is "\n.\n", as it is between two newline tokens of a longer text
+    return "\n." + ".".join(tokens) + ".\n" if tokens else "\n.\n"
+
+
+_LISTED: dict[tuple[int, str], tuple[Affected, dict[Any, str] | str | None]] = {}
+
+
+def _listed_equal(version: str, v: Any, entry: Affected, scheme: VersionScheme) -> str | None:
+    """The first listed version equal to ``v`` in ``scheme`` (the per-entry index is cached)."""
     cache_key = (id(entry), scheme.name)
     hit = _LISTED.get(cache_key)
+    cut = _HINTED.get(scheme.name)
     if hit is None or hit[0] is not entry:
-        table: dict[Any, str] | None = {}
-        try:
-            for listed in entry.versions:
-                try:
-                    table.setdefault(scheme.parse(listed), listed)  # type: ignore[union-attr]
-                except InvalidVersion:
-                    continue
-        except TypeError:  # unhashable keys: compare one by one
-            table = None
+        table: dict[Any, str] | str | None
+        joined = "\n".join(entry.versions)
+        if cut is not None and joined.isascii() and joined.count("\n") == len(entry.versions) - 1:
+            table = _numbers(joined, cut)
+        else:
+            table = {}
+            try:
+                for listed in entry.versions:
+                    try:
+                        table.setdefault(scheme.parse(listed), listed)
+                    except InvalidVersion:
+                        continue
+            except TypeError:  # unhashable keys: compare one by one
+                table = None
         if len(_LISTED) >= _COMPILED_MAX:
             _LISTED.clear()
         _LISTED[cache_key] = hit = (entry, table)
     table = hit[1]
-    if table is not None:
+    if isinstance(table, str):
+        if cut is not None and version.isascii() and "\n" not in version:
+            needle = _numbers(version, cut)
+            pos = table.find(needle)
+            while pos >= 0:
+                listed = entry.versions[table.count("\n", 0, pos)]
+                try:
+                    if scheme.parse(listed) == v:
+                        return listed
+                except InvalidVersion:
+                    pass
+                pos = table.find(needle, pos + 1)
+            return None
+    elif table is not None:
         try:
             return table.get(v)
         except TypeError:
@@ -346,64 +433,51 @@ def affected(
     """
     if not version:
         return MatchResult(MatchStatus.UNDECIDABLE, "no installed version (unpinned)")
-    listed = version in entry.versions
-
-    parsed: dict[str, Any] = {}
-    errors: list[str] = []
-
-    def parse(s: VersionScheme) -> Any:
-        if s.name in parsed:
-            return parsed[s.name]
-        try:
-            key = s.parse(version)
-        except InvalidVersion as exc:
-            key = None
-            errors.append(f"installed version {version!r} is not a valid {s.name} version ({exc.message})")
-        parsed[s.name] = key
-        return key
-
     fixes: list[str] = []
     hit_reason = ""
     undecided: list[str] = []
     git_only = True
+    parsed: dict[str, Any] = {}  # scheme name -> key, or the reason it does not parse (str)
     for rng in entry.ranges:
-        if rng.type == "GIT":
+        rtype = rng.type
+        if rtype == "GIT":
             continue
         git_only = False
-        if rng.type == "SEMVER":
-            rs = semver if semver is not None else semver_scheme_for(scheme)
-        elif rng.type == "ECOSYSTEM":
+        if rtype == "ECOSYSTEM":
             if scheme is None:
                 undecided.append(f"no version ordering for ecosystem {entry.ecosystem!r}")
                 continue
             rs = scheme
+        elif rtype == "SEMVER":
+            rs = semver if semver is not None else semver_scheme_for(scheme)
         else:  # pragma: no cover - ingest only stores the three OSV types
-            undecided.append(f"unknown range type {rng.type!r}")
+            undecided.append(f"unknown range type {rtype!r}")
             continue
         compiled = _compile(rng, rs)
-        if isinstance(compiled, str):
+        if type(compiled) is str:
             undecided.append(compiled)
             continue
-        v = parse(rs)
-        if v is None:
-            undecided.append(errors[-1])
+        v = _parsed(parsed, rs, version)
+        if type(v) is _Unparsable:
+            undecided.append(v.reason)
             continue
-        hit, fix = _in_range(v, compiled)
+        hit, fix, opened = _in_range(v, compiled)  # type: ignore[arg-type]
         if hit:
             if fix is not None:
                 fixes.append(fix)
             if not hit_reason:
-                hit_reason = f"{version} in {rng.type} range [{_describe(compiled.events)}]"
+                hit_reason = f"{version} in {rtype} range [{_interval(compiled, opened)}]"  # type: ignore[arg-type]
     if hit_reason:
         return MatchResult(MatchStatus.AFFECTED, hit_reason, tuple(dict.fromkeys(fixes)))
-    if listed:
-        return MatchResult(MatchStatus.AFFECTED, f"{version} is listed in the advisory's versions")
-    if entry.versions and scheme is not None:
-        v = parse(scheme)
-        if v is not None:
-            equal = _listed_equal(v, entry, scheme)
-            if equal is not None:
-                return MatchResult(MatchStatus.AFFECTED, f"{version} equals listed version {equal}")
+    if entry.versions:
+        if version in entry.versions:
+            return MatchResult(MatchStatus.AFFECTED, f"{version} is listed in the advisory's versions")
+        if scheme is not None:
+            v = _parsed(parsed, scheme, version)
+            if type(v) is not _Unparsable:
+                equal = _listed_equal(version, v, entry, scheme)
+                if equal is not None:
+                    return MatchResult(MatchStatus.AFFECTED, f"{version} equals listed version {equal}")
     if undecided:
         return MatchResult(MatchStatus.UNDECIDABLE, "; ".join(dict.fromkeys(undecided)))
     if not entry.ranges and not entry.versions:
@@ -413,3 +487,22 @@ def affected(
             MatchStatus.NOT_AFFECTED, f"{version} not in versions; GIT ranges are not evaluated"
         )
     return MatchResult(MatchStatus.NOT_AFFECTED, f"{version} outside every range")
+
+
+class _Unparsable:
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _parsed(parsed: dict[str, Any], scheme: VersionScheme, version: str) -> Any:
+    name = scheme.name
+    got = parsed.get(name, parsed)
+    if got is parsed:
+        try:
+            got = scheme.parse(version)
+        except InvalidVersion as exc:
+            got = _Unparsable(f"installed version {version!r} is not a valid {name} version ({exc.message})")
+        parsed[name] = got
+    return got

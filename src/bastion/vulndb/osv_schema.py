@@ -1,4 +1,10 @@
-"""Pydantic models of OSV JSON (https://ossf.github.io/osv-schema/), used at the ingest boundary only.
+"""Pydantic models of OSV JSON (https://ossf.github.io/osv-schema/): the readable statement of what ingest
+accepts.
+
+Ingest itself does not validate through these models: :func:`bastion.vulndb.ingest.normalise_record`
+applies the same rules in one pass while it builds the stored form (three times faster), and
+``tests/unit/vulndb/test_fast_paths.py`` checks, on real records and on mutated ones, that it accepts
+and rejects exactly the documents these models accept and reject. Change both together.
 
 Tolerant of what real feeds contain, strict about what matching depends on:
 

@@ -1,19 +1,28 @@
 """The advisory store: one SQLite file, schema-versioned, indexed by (ecosystem, normalised name).
 
-Layout (``SCHEMA_VERSION`` 1)::
+Layout (``SCHEMA_VERSION`` 2)::
 
     meta(key, value)                       schema_version, revision, built, bastion_version
     sources(name, kind, updated, data_date, records, revision, location, skipped, detail)
     fetch_state(source, location, sha256, etag, last_modified)
-    advisories(rowid, source, id, modified, withdrawn, digest, doc)      UNIQUE(source, id)
-    affected(advisory → advisories.rowid, ecosystem, name)              INDEX (ecosystem, name)
+    advisories(rowid, source, id, modified, withdrawn, digest, doc)       UNIQUE(source, id)
+    affected(advisory → advisories.rowid, ecosystem, name, entries)      INDEX (ecosystem, name)
     kev(cve, date_added, due_date, ransomware, name)
     epss(cve, score, percentile)
 
-``doc`` is the normalised advisory as compact JSON (see :func:`encode` / :func:`decode`); ``digest``
-is its sha256, which makes re-imports incremental: an unchanged record is not rewritten, and the
-records of a source that disappeared upstream are removed. ``affected.ecosystem`` is the canonical
-OSV ecosystem string with its release (``Debian:12``), ``affected.name`` the normalised name.
+An advisory is stored in two parts, so that matching reads only what it evaluates:
+
+- ``advisories.doc``, the *head*: ids, text, severity, references and dates as compact JSON (short
+  keys, empty fields omitted);
+- one ``affected`` row per distinct (ecosystem, normalised name) of its ``affected[]`` entries, whose
+  ``entries`` column holds those entries (ranges with their events, versions, per-package severity)
+  as compact JSON. A lookup by package reads these rows only, never the entries of the other
+  packages an advisory names (a GHSA can name dozens), and decodes a head once per advisory.
+
+``digest`` is a hash of both parts, which makes re-imports incremental: an unchanged record is not
+rewritten, and the records of a source that disappeared upstream are removed.
+``affected.ecosystem`` is the canonical OSV ecosystem string with its release (``Debian:12``),
+``affected.name`` the normalised name.
 
 :class:`SqliteStore` is the read-only :class:`~bastion.vulndb.base.AdvisoryStore`; :class:`DbBuilder`
 writes a *new* file that :mod:`bastion.vulndb.update` validates and renames into place.
@@ -25,15 +34,19 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from bastion import __version__
 from bastion.model import DbInfo, DbRevision, DbSourceInfo
 from bastion.vulndb.base import (
     Advisory,
     Affected,
+    Candidate,
     DbCorruptError,
     Event,
     IngestReport,
@@ -43,9 +56,19 @@ from bastion.vulndb.base import (
 )
 from bastion.vulndb.match import canonical_ecosystem, normalize_name
 
-__all__ = ["SCHEMA_VERSION", "DbBuilder", "SourceRow", "SqliteStore", "decode", "encode"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "DbBuilder",
+    "SourceRow",
+    "SqliteStore",
+    "StoredRecord",
+    "decode",
+    "decode_stored",
+    "encode",
+    "prepare",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,10 +82,10 @@ CREATE TABLE fetch_state (
 );
 CREATE TABLE advisories (
     rowid INTEGER PRIMARY KEY, source TEXT NOT NULL, id TEXT NOT NULL, modified TEXT NOT NULL,
-    withdrawn INTEGER NOT NULL, digest TEXT NOT NULL, doc BLOB NOT NULL, UNIQUE (source, id)
+    withdrawn INTEGER NOT NULL, digest BLOB NOT NULL, doc BLOB NOT NULL, UNIQUE (source, id)
 );
 CREATE INDEX advisories_id ON advisories (id);
-CREATE TABLE affected (advisory INTEGER NOT NULL, ecosystem TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE affected (advisory INTEGER NOT NULL, ecosystem TEXT NOT NULL, name TEXT NOT NULL, entries BLOB NOT NULL);
 CREATE INDEX affected_key ON affected (ecosystem, name);
 CREATE INDEX affected_advisory ON affected (advisory);
 CREATE TABLE kev (cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT, ransomware INTEGER, name TEXT);
@@ -73,12 +96,27 @@ CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NO
 # -- document encoding ---------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class StoredRecord:
+    """An advisory in its stored form: the encoded head and one encoded row per package key.
+
+    :func:`prepare` makes one from an :class:`Advisory`; the OSV ingest builds it straight from the
+    JSON record (the same bytes, checked by the tests), skipping the intermediate objects.
+    """
+
+    id: str
+    modified: str
+    withdrawn: str | None
+    doc: bytes
+    #: (ecosystem, normalised name, encoded entries) per distinct package key, first-seen order.
+    rows: list[tuple[str, str, bytes]]
+
+
 def _enc_scores(scores: Sequence[SeverityScore]) -> list[list[str]]:
     return [[s.type, s.score, s.source] for s in scores]
 
 
-def encode(adv: Advisory) -> bytes:
-    """The compact JSON document of an advisory (short keys, empty fields omitted)."""
+def _head(adv: Advisory) -> dict[str, Any]:
     doc: dict[str, Any] = {"i": adv.id, "s": adv.source, "m": adv.modified}
     if adv.published:
         doc["p"] = adv.published
@@ -98,53 +136,50 @@ def encode(adv: Advisory) -> bytes:
         doc["u"] = list(adv.references)
     if adv.cwes:
         doc["c"] = list(adv.cwes)
-    aff = []
+    return doc
+
+
+def _item(a: Affected) -> dict[str, Any]:
+    """One entry without its ecosystem and key (the row has them)."""
+    item: dict[str, Any] = {}
+    if a.name != a.key:
+        item["n"] = a.name
+    if a.ranges:
+        item["r"] = [[r.type, r.repo, [[ev.kind, ev.value] for ev in r.events]] for r in a.ranges]
+    if a.versions:
+        item["V"] = list(a.versions)
+    if a.severity:
+        item["v"] = _enc_scores(a.severity)
+    if a.purl:
+        item["p"] = a.purl
+    if a.fix_state:
+        item["f"] = a.fix_state
+    if a.urgency:
+        item["g"] = a.urgency
+    return item
+
+
+def prepare(adv: Advisory) -> StoredRecord:
+    """The stored form of an advisory. Entries of an advisory that names several packages carry
+    their position (``x``), so the published order of ``affected`` survives the split."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for a in adv.affected:
-        item: dict[str, Any] = {"e": a.ecosystem, "n": a.name}
-        if a.key != a.name:
-            item["k"] = a.key
-        if a.ranges:
-            item["r"] = [[r.type, r.repo, [[ev.kind, ev.value] for ev in r.events]] for r in a.ranges]
-        if a.versions:
-            item["V"] = list(a.versions)
-        if a.severity:
-            item["v"] = _enc_scores(a.severity)
-        if a.purl:
-            item["p"] = a.purl
-        if a.fix_state:
-            item["f"] = a.fix_state
-        if a.urgency:
-            item["g"] = a.urgency
-        aff.append(item)
-    doc["A"] = aff
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+        groups.setdefault((a.ecosystem, a.key), []).append(_item(a))
+    if len(groups) > 1:
+        groups = {}
+        for i, a in enumerate(adv.affected):
+            item = _item(a)
+            item["x"] = i
+            groups.setdefault((a.ecosystem, a.key), []).append(item)
+    rows = [(eco, key, orjson.dumps(items)) for (eco, key), items in groups.items()]
+    return StoredRecord(adv.id, adv.modified, adv.withdrawn, orjson.dumps(_head(adv)), rows)
 
 
 def _dec_scores(items: list[list[str]] | None) -> tuple[SeverityScore, ...]:
-    return tuple(SeverityScore(t, s, src) for t, s, src in items or ())
+    return tuple([SeverityScore(t, s, src) for t, s, src in items]) if items else ()
 
 
-def decode(data: bytes | str) -> Advisory:
-    doc = json.loads(data)
-    affected = []
-    for item in doc.get("A", ()):
-        ranges = tuple(
-            Range(rtype, tuple(Event(k, v) for k, v in events), repo)
-            for rtype, repo, events in item.get("r", ())
-        )
-        affected.append(
-            Affected(
-                ecosystem=item["e"],
-                name=item["n"],
-                key=item.get("k", item["n"]),
-                ranges=ranges,
-                versions=tuple(item.get("V", ())),
-                severity=_dec_scores(item.get("v")),
-                purl=item.get("p"),
-                fix_state=item.get("f"),
-                urgency=item.get("g"),
-            )
-        )
+def _dec_head(doc: dict[str, Any], affected: tuple[Affected, ...] = ()) -> Advisory:
     return Advisory(
         id=doc["i"],
         source=doc["s"],
@@ -157,9 +192,76 @@ def decode(data: bytes | str) -> Advisory:
         details=doc.get("d", ""),
         severity=_dec_scores(doc.get("v")),
         references=tuple(doc.get("u", ())),
-        affected=tuple(affected),
+        affected=affected,
         cwes=tuple(doc.get("c", ())),
     )
+
+
+_EVENTS: dict[tuple[str, str], Event] = {}
+
+
+def _event(kind: str, value: str) -> Event:
+    """Events are immutable and repeat a lot (``introduced 0``): one object per distinct event."""
+    ev = _EVENTS.get((kind, value))
+    if ev is None:
+        if len(_EVENTS) >= 100_000:
+            _EVENTS.clear()
+        ev = _EVENTS[(kind, value)] = Event(kind, value)  # type: ignore[arg-type]
+    return ev
+
+
+def _dec_item(eco: str, key: str, item: dict[str, Any]) -> Affected:
+    ranges = item.get("r")
+    return Affected(
+        ecosystem=eco,
+        name=item.get("n", key),
+        key=key,
+        ranges=tuple(
+            [Range(rtype, tuple([_event(k, v) for k, v in events]), repo) for rtype, repo, events in ranges]
+        )
+        if ranges
+        else (),
+        versions=tuple(item.get("V", ())),
+        severity=_dec_scores(item.get("v")),
+        purl=item.get("p"),
+        fix_state=item.get("f"),
+        urgency=item.get("g"),
+    )
+
+
+def _dec_rows(rows: Iterable[tuple[str, str, bytes]]) -> tuple[Affected, ...]:
+    items: list[tuple[int, str, str, dict[str, Any]]] = []
+    for eco, key, blob in rows:
+        for item in orjson.loads(blob):
+            items.append((item.get("x", 0), eco, key, item))
+    items.sort(key=lambda t: t[0])  # stable: entries of one-key advisories keep their order
+    return tuple(_dec_item(eco, key, item) for _, eco, key, item in items)
+
+
+def decode_stored(doc: bytes, rows: Iterable[tuple[str, str, bytes]]) -> Advisory:
+    """The advisory of a stored head and its ``affected`` rows."""
+    return _dec_head(orjson.loads(doc), _dec_rows(rows))
+
+
+def encode(adv: Advisory) -> bytes:
+    """The advisory as one compact JSON document (head plus every entry with its ecosystem and key)."""
+    doc = _head(adv)
+    doc["A"] = [{"e": a.ecosystem, "k": a.key, **_item(a)} for a in adv.affected]
+    return orjson.dumps(doc)
+
+
+def decode(data: bytes | str) -> Advisory:
+    """The inverse of :func:`encode`."""
+    doc = orjson.loads(data)
+    return _dec_head(doc, tuple(_dec_item(i["e"], i["k"], i) for i in doc.get("A", ())))
+
+
+def _digest(rec: StoredRecord) -> bytes:
+    h = hashlib.sha256(rec.doc)
+    for eco, key, blob in rec.rows:
+        h.update(b"\x00%s\x00%s\x00" % (eco.encode(), key.encode()))
+        h.update(blob)
+    return h.digest()[:16]
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -192,6 +294,10 @@ class SourceRow:
         self.detail: dict[str, Any] = json.loads(row["detail"]) if row["detail"] else {}
 
 
+def _by_id_source(c: Candidate) -> tuple[str, str]:
+    return (c.advisory.id, c.advisory.source)
+
+
 def _connect_ro(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise DbCorruptError(f"{path}: no vulnerability database here", hint="run `bastion db update`")
@@ -201,7 +307,6 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
-        conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only=1")
         return conn
     except sqlite3.Error as exc:
@@ -225,16 +330,24 @@ def check_schema(conn: sqlite3.Connection, where: str) -> dict[str, str]:
     return meta
 
 
+#: Names per ``IN (…)`` lookup query (SQLite's variable limit is 32,766 since 3.32, 999 before).
+_LOOKUP_CHUNK = 900
+
+
 class SqliteStore:
-    """Read-only access to one database file (a fixed revision)."""
+    """Read-only access to one database file (a fixed revision).
+
+    Decoded heads, candidate lists and full advisories are cached per store (bounded by
+    ``cache_size``), so a long-running process (the server) decodes each advisory once.
+    """
 
     def __init__(self, path: Path | str, *, cache_size: int = 50_000) -> None:
         self.path = Path(path)
         self._conn = _connect_ro(self.path)
         self._meta = check_schema(self._conn, str(self.path))
-        self._keys: set[tuple[str, str]] | None = None
+        self._heads: dict[int, Advisory] = {}
         self._docs: dict[int, Advisory] = {}
-        self._cands: dict[tuple[str, str], tuple[Advisory, ...]] = {}
+        self._cands: dict[tuple[str, str], tuple[Candidate, ...]] = {}
         self._cache_size = cache_size
         self._kev: dict[str, KevEntry] | None = None
         self._epss_count: int | None = None
@@ -257,40 +370,70 @@ class SqliteStore:
     def built(self) -> str | None:
         return self._meta.get("built")
 
-    def has_key(self, ecosystem: str, key: str) -> bool:
-        if self._keys is None:
-            self._keys = {
-                (e, n) for e, n in self._conn.execute("SELECT DISTINCT ecosystem, name FROM affected")
-            }
-        return (ecosystem, key) in self._keys
+    def lookup(self, ecosystem: str, names: Iterable[str]) -> dict[str, tuple[Candidate, ...]]:
+        eco = canonical_ecosystem(ecosystem)
+        keyed = {name: normalize_name(eco, name) for name in names}
+        cands = self._cands
+        got: dict[str, tuple[Candidate, ...]] = {}
+        missing: list[str] = []
+        for key in keyed.values():
+            if key not in got:
+                hit = cands.get((eco, key))
+                if hit is None:
+                    missing.append(key)
+                    got[key] = ()
+                else:
+                    got[key] = hit
+        if missing:
+            found = self._query(eco, missing)
+            if len(cands) + len(missing) > self._cache_size:
+                cands.clear()
+            for key in missing:
+                these = found.get(key)
+                if these is not None:
+                    these.sort(key=_by_id_source)
+                    got[key] = tuple(these)
+                cands[(eco, key)] = got[key]
+        return {name: got[key] for name, key in keyed.items()}
+
+    def _query(self, eco: str, keys: list[str]) -> dict[str, list[Candidate]]:
+        """One query per chunk of names; heads decoded once per advisory, entries per row."""
+        found: dict[str, list[Candidate]] = {}
+        heads = self._heads
+        for i in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[i : i + _LOOKUP_CHUNK]
+            rows = self._conn.execute(
+                "SELECT f.name, f.advisory, f.entries, a.doc FROM affected f "
+                "JOIN advisories a ON a.rowid = f.advisory "
+                f"WHERE f.ecosystem = ? AND f.name IN ({','.join('?' * len(chunk))}) AND a.withdrawn = 0",
+                (eco, *chunk),
+            ).fetchall()
+            for key, ref, entries, doc in rows:
+                head = heads.get(ref)
+                if head is None:
+                    if len(heads) >= self._cache_size:
+                        heads.clear()
+                    head = heads[ref] = _dec_head(orjson.loads(doc))
+                # one row holds its entries in published order (positions only matter across rows)
+                items = tuple([_dec_item(eco, key, item) for item in orjson.loads(entries)])
+                found.setdefault(key, []).append(Candidate(ref, head, items))
+        return found
 
     def candidates(self, ecosystem: str, name: str) -> tuple[Advisory, ...]:
-        eco = canonical_ecosystem(ecosystem)
-        key = normalize_name(eco, name)
-        ck = (eco, key)
-        hit = self._cands.get(ck)
-        if hit is not None:
-            return hit
-        if not self.has_key(eco, key):
-            return ()
-        rows = self._conn.execute(
-            "SELECT DISTINCT a.rowid, a.doc FROM affected f JOIN advisories a ON a.rowid = f.advisory "
-            "WHERE f.ecosystem = ? AND f.name = ? AND a.withdrawn = 0 ORDER BY a.id, a.source",
-            ck,
-        ).fetchall()
-        out = tuple(self._advisory(rowid, doc) for rowid, doc in rows)
-        if len(self._cands) >= self._cache_size:
-            self._cands.clear()
-        self._cands[ck] = out
-        return out
+        return tuple(self._full(c.ref) for c in self.lookup(ecosystem, [name])[name])
 
-    def _advisory(self, rowid: int, doc: bytes) -> Advisory:
-        adv = self._docs.get(rowid)
+    def _full(self, ref: int, doc: bytes | None = None) -> Advisory:
+        adv = self._docs.get(ref)
         if adv is None:
-            adv = decode(doc)
+            if doc is None:
+                doc = self._conn.execute("SELECT doc FROM advisories WHERE rowid = ?", (ref,)).fetchone()[0]
+            rows = self._conn.execute(
+                "SELECT ecosystem, name, entries FROM affected WHERE advisory = ? ORDER BY rowid", (ref,)
+            ).fetchall()
+            adv = decode_stored(doc, rows)
             if len(self._docs) >= self._cache_size:
                 self._docs.clear()
-            self._docs[rowid] = adv
+            self._docs[ref] = adv
         return adv
 
     def get(self, advisory_id: str) -> Advisory | None:
@@ -299,7 +442,7 @@ class SqliteStore:
             "SELECT rowid, doc FROM advisories WHERE id = ? ORDER BY withdrawn, modified DESC LIMIT 1",
             (advisory_id,),
         ).fetchone()
-        return None if row is None else self._advisory(row[0], row[1])
+        return None if row is None else self._full(row[0], row[1])
 
     def info(self) -> DbInfo:
         return DbInfo(
@@ -320,7 +463,7 @@ class SqliteStore:
                     None if r["ransomware"] is None else bool(r["ransomware"]),
                     r["name"] or "",
                 )
-                for r in self._conn.execute("SELECT * FROM kev")
+                for r in self._named("SELECT * FROM kev")
             }
         return self._kev.get(cve)
 
@@ -335,7 +478,12 @@ class SqliteStore:
     # -- status ----------------------------------------------------------------------------------
 
     def sources(self) -> list[SourceRow]:
-        return [SourceRow(r) for r in self._conn.execute("SELECT * FROM sources ORDER BY name")]
+        return [SourceRow(r) for r in self._named("SELECT * FROM sources ORDER BY name")]
+
+    def _named(self, sql: str) -> list[sqlite3.Row]:
+        cur = self._conn.cursor()
+        cur.row_factory = sqlite3.Row
+        return cur.execute(sql).fetchall()
 
     def meta(self) -> dict[str, str]:
         return dict(self._meta)
@@ -358,8 +506,8 @@ class SqliteStore:
         if source is not None:
             sql += " WHERE source = ?"
             args = (source,)
-        for rowid, doc in self._conn.execute(sql + " ORDER BY rowid", args):
-            yield decode(doc) if rowid not in self._docs else self._docs[rowid]
+        for rowid, doc in self._conn.execute(sql + " ORDER BY rowid", args).fetchall():
+            yield self._full(rowid, doc)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -381,10 +529,10 @@ class DbBuilder:
         self.path = path
         fresh = not path.exists() or path.stat().st_size == 0
         self._conn = sqlite3.connect(str(path), isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=OFF")
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute("PRAGMA cache_size=-65536")
+        self._conn.execute("PRAGMA temp_store=MEMORY")
         if fresh:
             self._conn.executescript(_SCHEMA)
             self._set_meta({"schema_version": str(SCHEMA_VERSION), "created": _now()})
@@ -400,60 +548,90 @@ class DbBuilder:
     # -- advisories ------------------------------------------------------------------------------
 
     def replace_source(
-        self, source: str, advisories: Iterable[Advisory], report: IngestReport, *, partial: bool = False
+        self,
+        source: str,
+        advisories: Iterable[Advisory | StoredRecord],
+        report: IngestReport,
+        *,
+        partial: bool = False,
     ) -> None:
         """Make ``source`` hold exactly ``advisories`` (or, with ``partial``, add/replace just these).
 
         Unchanged records (same digest) are left alone; records no longer present are removed unless
         ``partial``. Two records of one source with the same id: the later ``modified`` wins.
+        Rows are written in batches (``executemany``) with row ids assigned here.
         """
         conn = self._conn
         conn.execute("BEGIN")
         try:
-            existing = {
+            existing: dict[str, tuple[int, bytes]] = {
                 r[0]: (r[1], r[2])
                 for r in conn.execute("SELECT id, rowid, digest FROM advisories WHERE source = ?", (source,))
             }
+            next_rowid = int(conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM advisories").fetchone()[0]) + 1
             seen: dict[str, str] = {}  # id -> modified of the version kept in this run
-            for adv in advisories:
-                if adv.id in seen:
-                    if adv.modified <= seen[adv.id]:
+            pending: dict[int, tuple[Any, ...]] = {}
+            pending_rows: dict[int, list[tuple[int, str, str, bytes]]] = {}
+            stale: list[tuple[int]] = []
+
+            def flush() -> None:
+                if stale:
+                    conn.executemany("DELETE FROM affected WHERE advisory = ?", stale)
+                    stale.clear()
+                conn.executemany(
+                    "INSERT OR REPLACE INTO advisories (rowid, source, id, modified, withdrawn, digest, doc) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    pending.values(),
+                )
+                conn.executemany(
+                    "INSERT INTO affected (advisory, ecosystem, name, entries) VALUES (?, ?, ?, ?)",
+                    [row for rows in pending_rows.values() for row in rows],
+                )
+                pending.clear()
+                pending_rows.clear()
+
+            for item in advisories:
+                rec = item if isinstance(item, StoredRecord) else prepare(item)
+                aid = rec.id
+                if aid in seen:
+                    if rec.modified <= seen[aid]:
                         report.skip(
-                            f"{source}:{adv.id}", "duplicate id in the same source; kept the newer record"
+                            f"{source}:{aid}", "duplicate id in the same source; kept the newer record"
                         )
                         continue
                     report.skip(
-                        f"{source}:{adv.id}", "duplicate id in the same source; replaced by a newer record"
+                        f"{source}:{aid}", "duplicate id in the same source; replaced by a newer record"
                     )
-                seen[adv.id] = adv.modified
-                doc = encode(adv)
-                digest = hashlib.sha256(doc).hexdigest()
-                if adv.withdrawn:
+                seen[aid] = rec.modified
+                digest = _digest(rec)
+                if rec.withdrawn:
                     report.withdrawn += 1
-                old = existing.get(adv.id)
+                old = existing.get(aid)
                 if old is not None and old[1] == digest:
                     report.unchanged += 1
                     continue
                 if old is not None:
-                    conn.execute("DELETE FROM affected WHERE advisory = ?", (old[0],))
-                    conn.execute(
-                        "UPDATE advisories SET modified = ?, withdrawn = ?, digest = ?, doc = ? WHERE rowid = ?",
-                        (adv.modified, 1 if adv.withdrawn else 0, digest, doc, old[0]),
-                    )
                     rowid = old[0]
-                    existing[adv.id] = (rowid, digest)
+                    if rowid not in pending:
+                        stale.append((rowid,))
                 else:
-                    cur = conn.execute(
-                        "INSERT INTO advisories (source, id, modified, withdrawn, digest, doc) VALUES (?, ?, ?, ?, ?, ?)",
-                        (source, adv.id, adv.modified, 1 if adv.withdrawn else 0, digest, doc),
-                    )
-                    rowid = int(cur.lastrowid or 0)
-                    existing[adv.id] = (rowid, digest)
-                conn.executemany(
-                    "INSERT INTO affected (advisory, ecosystem, name) VALUES (?, ?, ?)",
-                    {(rowid, a.ecosystem, a.key) for a in adv.affected},
+                    rowid = next_rowid
+                    next_rowid += 1
+                existing[aid] = (rowid, digest)
+                pending[rowid] = (
+                    rowid,
+                    source,
+                    aid,
+                    rec.modified,
+                    1 if rec.withdrawn else 0,
+                    digest,
+                    rec.doc,
                 )
+                pending_rows[rowid] = [(rowid, eco, key, blob) for eco, key, blob in rec.rows]
                 report.imported += 1
+                if len(pending) >= 2000:
+                    flush()
+            flush()
             if not partial:
                 gone = [(rowid,) for aid, (rowid, _) in existing.items() if aid not in seen]
                 if gone:
@@ -604,9 +782,12 @@ def validate(conn: sqlite3.Connection, where: str) -> None:
     ).fetchone()[0]
     if orphans:
         raise DbCorruptError(f"{where}: {orphans} package rows point at missing advisories")
-    # every stored document must decode
-    for (doc,) in conn.execute("SELECT doc FROM advisories ORDER BY rowid LIMIT 50"):
+    # stored documents must decode (a sample: the first 50 advisories, heads and entries)
+    for rowid, doc in conn.execute("SELECT rowid, doc FROM advisories ORDER BY rowid LIMIT 50").fetchall():
+        rows = conn.execute(
+            "SELECT ecosystem, name, entries FROM affected WHERE advisory = ? ORDER BY rowid", (rowid,)
+        ).fetchall()
         try:
-            decode(doc)
+            decode_stored(doc, rows)
         except (ValueError, KeyError, TypeError) as exc:
             raise DbCorruptError(f"{where}: an advisory document does not decode ({exc})") from None

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 from bastion.vulndb.base import DbCorruptError, DbError, IngestReport
-from bastion.vulndb.ingest import read_osv_file
+from bastion.vulndb.ingest import stored_osv_file
 from bastion.vulndb.sources import SOURCES, Fetcher, Source, SourceResult, UpdateContext
 from bastion.vulndb.store import DbBuilder, SqliteStore, check_schema
 
@@ -179,7 +179,7 @@ def import_files(
         def advisories() -> Iterator:  # type: ignore[type-arg]
             for f in files:
                 say(f"importing {f}")
-                yield from read_osv_file(Path(f), IMPORT_SOURCE, report)
+                yield from stored_osv_file(Path(f), IMPORT_SOURCE, report)
 
         builder.replace_source(IMPORT_SOURCE, advisories(), report, partial=True)
         builder.set_source(

@@ -192,3 +192,30 @@ def test_listed_versions_are_reported(shared_store: SqliteStore, eco: str):
     assert failures == [], failures[:20]
     assert stats["affected"] > 100_000 and stats["detector"] > 5_000, stats
     print(dict(stats))
+
+
+@pytest.mark.parametrize("eco", ["Go", "PyPI"])
+def test_fast_paths_equal_the_plain_ones_on_every_record(eco: str):
+    """The ingest fast path gives the careful path's bytes for every record, the bisection in
+    ``_in_range`` gives the event walk's answer, and the listed-version index finds what parsing
+    every listed version finds, for every event and listed version and spellings around them."""
+    from bastion.vulndb import ingest
+    from bastion.vulndb.store import prepare
+    from tests.unit.vulndb.test_fast_paths import check_listed, check_ranges, variants
+
+    ranges = listed = 0
+    for raw in _records(eco):
+        try:
+            careful = prepare(ingest._careful(raw, f"osv:{eco}"))
+        except ingest.InvalidRecord:
+            continue
+        fast = ingest._fast(raw, f"osv:{eco}")
+        assert (fast.doc, fast.rows) == (careful.doc, careful.rows), raw["id"]
+        for entry in ingest._careful(raw, f"osv:{eco}").affected:
+            scheme = scheme_for_ecosystem(entry.ecosystem)
+            events = {ev.value for r in entry.ranges for ev in r.events}
+            ranges += check_ranges(entry, scheme, {x for v in events for x in variants(v)})
+            sample = set(entry.versions[:: max(1, len(entry.versions) // 20)]) | events
+            listed += check_listed(entry, scheme, {x for v in sample for x in variants(v)})
+    assert ranges > 20_000 and (listed > 5_000 or eco == "Go"), (ranges, listed)  # Go lists no versions
+    print(eco, {"range checks": ranges, "listed checks": listed})

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bastion.vulndb.base import IngestReport
-from bastion.vulndb.ingest import read_osv_zip
+from bastion.vulndb.ingest import stored_osv_zip
 from bastion.vulndb.sources.base import SourceResult, UpdateContext
 
 __all__ = ["DEFAULT_ECOSYSTEMS", "OFFICIAL", "OsvSource"]
@@ -82,7 +82,7 @@ class OsvSource:
             return SourceResult(name, "unchanged", "same file as the last update")
         ctx.log(f"importing {fetched.location}")
         report = IngestReport(name)
-        builder.replace_source(name, read_osv_zip(fetched.path, name, report), report)
+        builder.replace_source(name, stored_osv_zip(fetched.path, name, report), report)
         builder.set_source(
             name,
             kind=self.kind,
