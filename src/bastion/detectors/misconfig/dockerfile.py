@@ -33,9 +33,50 @@ def is_dockerfile(path: str) -> bool:
         low in ("dockerfile", "containerfile")
         or low.endswith((".dockerfile", ".containerfile"))
         or low.startswith(("dockerfile.", "containerfile.", "dockerfile-", "dockerfile_"))
-    ) and not low.endswith(
-        (".md", ".txt", ".orig", ".bak", ".rej", ".yaml", ".yml", ".json", ".dockerignore", ".sh")
-    )
+    ) and not low.endswith(_NOT_DOCKERFILES)
+
+
+#: ``Dockerfile.<x>`` names that are documentation, data or source code about Dockerfiles, not Dockerfiles
+#: (a parser module called ``dockerfile.py``, its ``.pyc``, a ``dockerfile.go``).
+_NOT_DOCKERFILES = (
+    ".md",
+    ".rst",
+    ".txt",
+    ".orig",
+    ".bak",
+    ".rej",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".toml",
+    ".dockerignore",
+    ".sh",
+    ".ps1",
+    ".py",
+    ".pyc",
+    ".pyo",
+    ".pyi",
+    ".go",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".rb",
+    ".java",
+    ".kt",
+    ".rs",
+    ".c",
+    ".h",
+    ".cc",
+    ".cpp",
+    ".cs",
+    ".php",
+    ".pl",
+    ".html",
+    ".xml",
+    ".lock",
+    ".snap",
+)
 
 
 @dataclass

@@ -41,6 +41,9 @@ def by_address(resources: list[Resource]) -> dict[str, Resource]:
         ("Dockerfile.prod", "dockerfile"),
         ("dockerfile-dev", "dockerfile"),
         ("Dockerfile.md", None),
+        ("misconfig/dockerfile.py", None),  # source code about Dockerfiles is not one
+        ("misconfig/__pycache__/dockerfile.cpython-311.pyc", None),
+        ("Dockerfile.j2", "dockerfile"),
         ("main.tf", "terraform"),
         ("prod.tfvars", "terraform"),
         ("k8s/app.yaml", "yaml"),
