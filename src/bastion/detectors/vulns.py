@@ -97,11 +97,14 @@ class PackageMatch:
     problems: list[str]
 
 
+_SINGLE: dict[Ecosystem, tuple[str]] = {e: (e.value,) for e in Ecosystem}
+
+
 def _lookup(pkg: Package, os_info: OsInfo | None) -> tuple[tuple[str, ...], str, str] | str:
     """(ecosystems, name, version) to match the package by, or why it cannot be matched."""
     eco = pkg.ecosystem
     if not eco.is_os:
-        return (eco.value,), pkg.name, pkg.version
+        return _SINGLE[eco], pkg.name, pkg.version
     ecos = os_ecosystems(eco, os_info)
     if isinstance(ecos, str):
         return ecos
@@ -159,33 +162,38 @@ MatchCache = dict[tuple[tuple[str, ...], str, str, bool], tuple[list[Finding], l
 def match_packages(
     store: AdvisoryStore, packages: Sequence[Package], os_info: OsInfo | None, cache: MatchCache | None = None
 ) -> list[tuple[Package, PackageMatch]]:
-    """:func:`match_package` for every package (what the detector runs), with the store's lookups
-    batched: one query per ecosystem and chunk of names instead of one per package, and packages
-    without advisories settled by that lookup alone.
+    """:func:`match_package` for every package, returning the packages that have findings or
+    problems (what the detector runs). The store's lookups are batched (one query per ecosystem
+    and chunk of names instead of one per package), and a package without advisories is settled by
+    that lookup alone.
 
     Automatic garbage collection is paused while the matching runs (:func:`_gc_paused`).
     """
     with _gc_paused():
-        looks = [_lookup(pkg, os_info) for pkg in packages]
-        names: dict[str, dict[str, None]] = {}
-        for look in looks:
-            if not isinstance(look, str):
-                for eco in look[0]:
-                    names.setdefault(eco, {})[look[1]] = None
-        found = {eco: store.lookup(eco, these) for eco, these in names.items()}
-        if cache is None:
-            cache = {}
-        out: list[tuple[Package, PackageMatch]] = []
-        for pkg, look in zip(packages, looks, strict=True):
-            if isinstance(look, str):
-                out.append((pkg, _unknown_release(pkg, look)))
-                continue
-            ecosystems, name, _ = look
-            cands = [found[eco][name] for eco in ecosystems]
-            if not any(cands):
-                out.append((pkg, PackageMatch([], [])))
-                continue
-            out.append((pkg, _cached(store, pkg, look, cands, cache)))
+        return _match_all(store, packages, os_info, {} if cache is None else cache)
+
+
+def _match_all(
+    store: AdvisoryStore, packages: Sequence[Package], os_info: OsInfo | None, cache: MatchCache
+) -> list[tuple[Package, PackageMatch]]:
+    looks = [_lookup(pkg, os_info) for pkg in packages]
+    names: dict[str, dict[str, None]] = {}
+    for look in looks:
+        if not isinstance(look, str):
+            for eco in look[0]:
+                names.setdefault(eco, {})[look[1]] = None
+    found = {eco: store.lookup(eco, these) for eco, these in names.items()}
+    out: list[tuple[Package, PackageMatch]] = []
+    for pkg, look in zip(packages, looks, strict=True):
+        if isinstance(look, str):
+            out.append((pkg, _unknown_release(pkg, look)))
+            continue
+        ecosystems, name, _ = look
+        cands = [found[eco][name] for eco in ecosystems]
+        if any(cands):
+            result = _cached(store, pkg, look, cands, cache)
+            if result.findings or result.problems:
+                out.append((pkg, result))
     return out
 
 

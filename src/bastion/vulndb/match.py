@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import unquote
 
@@ -46,6 +48,7 @@ __all__ = [
     "affected",
     "canonical_ecosystem",
     "ecosystem_of",
+    "name_normalizer",
     "normalize_name",
     "scheme_for_ecosystem",
     "semver_scheme_for",
@@ -114,27 +117,62 @@ def normalize_name(ecosystem: str, name: str) -> str:
     - NuGet, Packagist, Pub, Hex: lowercase (their registries are case-insensitive).
     - RubyGems, distros and the rest: stripped, otherwise exact.
     """
+    return name_normalizer(ecosystem)(name)
+
+
+def _pypi_name(name: str) -> str:
+    return _PEP503.sub("-", name.strip()).lower()
+
+
+def _maven_name(name: str) -> str:
     name = name.strip()
+    if ":" not in name and "/" in name:
+        group, _, artifact = name.rpartition("/")
+        return f"{group}:{artifact}"
+    return name
+
+
+def _npm_name(name: str) -> str:
+    name = name.strip()
+    return unquote(name) if "%" in name else name
+
+
+def _go_name(name: str) -> str:
+    name = name.strip().rstrip("/")
+    return _GO_TOOLCHAIN_ALIASES.get(name, name)
+
+
+def _crates_name(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
+
+
+def _lower_name(name: str) -> str:
+    return name.strip().lower()
+
+
+def _exact_name(name: str) -> str:
+    return name.strip()
+
+
+@lru_cache(maxsize=1024)
+def name_normalizer(ecosystem: str) -> Callable[[str], str]:
+    """:func:`normalize_name` for one ecosystem, as a function of the name (looked up once)."""
     base = ecosystem.partition(":")[0]
     match _KNOWN.get(base.lower(), base):
         case "PyPI":
-            return _PEP503.sub("-", name).lower()
+            return _pypi_name
         case "Maven":
-            if ":" not in name and "/" in name:
-                group, _, artifact = name.rpartition("/")
-                return f"{group}:{artifact}"
-            return name
+            return _maven_name
         case "npm":
-            return unquote(name) if "%" in name else name
+            return _npm_name
         case "Go":
-            name = name.rstrip("/")
-            return _GO_TOOLCHAIN_ALIASES.get(name, name)
+            return _go_name
         case "crates.io":
-            return name.lower().replace("_", "-")
+            return _crates_name
         case "NuGet" | "Packagist" | "Pub" | "Hex":
-            return name.lower()
+            return _lower_name
         case _:
-            return name
+            return _exact_name
 
 
 # -- version schemes -----------------------------------------------------------------------------
@@ -217,25 +255,28 @@ class _Undecidable(Exception):
     pass
 
 
-# Compiled ranges, keyed by the identity of the Range object and the scheme name (ranges come from
-# the store's advisory cache, so the same object is evaluated many times).
-_COMPILED: dict[tuple[int, str], tuple[Range, _Compiled | str]] = {}
+# Compiled ranges per scheme, keyed by the identity of the Range object (ranges come from the store's
+# candidate cache, so the same object is evaluated many times; the entry keeps the Range alive, so
+# its id cannot be reused while cached).
+_COMPILED: dict[str, dict[int, tuple[Range, _Compiled | str]]] = {}
 _COMPILED_MAX = 200_000
 
 
 def _compile(rng: Range, scheme: VersionScheme) -> _Compiled | str:
     """The sorted, parsed events of a range, or the reason it cannot be evaluated."""
-    cache_key = (id(rng), scheme.name)
-    hit = _COMPILED.get(cache_key)
+    per_scheme = _COMPILED.get(scheme.name)
+    if per_scheme is None:
+        per_scheme = _COMPILED[scheme.name] = {}
+    hit = per_scheme.get(id(rng))
     if hit is not None and hit[0] is rng:
         return hit[1]
     try:
         compiled: _Compiled | str = _do_compile(rng, scheme)
     except _Undecidable as exc:
         compiled = str(exc)
-    if len(_COMPILED) >= _COMPILED_MAX:
-        _COMPILED.clear()
-    _COMPILED[cache_key] = (rng, compiled)
+    if len(per_scheme) >= _COMPILED_MAX:
+        per_scheme.clear()
+    per_scheme[id(rng)] = (rng, compiled)
     return compiled
 
 

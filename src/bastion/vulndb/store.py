@@ -54,7 +54,7 @@ from bastion.vulndb.base import (
     Range,
     SeverityScore,
 )
-from bastion.vulndb.match import canonical_ecosystem, normalize_name
+from bastion.vulndb.match import canonical_ecosystem, name_normalizer
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -347,7 +347,9 @@ class SqliteStore:
         self._meta = check_schema(self._conn, str(self.path))
         self._heads: dict[int, Advisory] = {}
         self._docs: dict[int, Advisory] = {}
-        self._cands: dict[tuple[str, str], tuple[Candidate, ...]] = {}
+        #: ecosystem → normalised name → candidates (two levels: no tuple key per looked-up name)
+        self._cands: dict[str, dict[str, tuple[Candidate, ...]]] = {}
+        self._cached_lookups = 0
         self._cache_size = cache_size
         self._kev: dict[str, KevEntry] | None = None
         self._epss_count: int | None = None
@@ -372,13 +374,16 @@ class SqliteStore:
 
     def lookup(self, ecosystem: str, names: Iterable[str]) -> dict[str, tuple[Candidate, ...]]:
         eco = canonical_ecosystem(ecosystem)
-        keyed = {name: normalize_name(eco, name) for name in names}
-        cands = self._cands
+        norm = name_normalizer(eco)
+        keyed = {name: norm(name) for name in names}
+        cands = self._cands.get(eco)
+        if cands is None:
+            cands = self._cands[eco] = {}
         got: dict[str, tuple[Candidate, ...]] = {}
         missing: list[str] = []
         for key in keyed.values():
             if key not in got:
-                hit = cands.get((eco, key))
+                hit = cands.get(key)
                 if hit is None:
                     missing.append(key)
                     got[key] = ()
@@ -386,14 +391,17 @@ class SqliteStore:
                     got[key] = hit
         if missing:
             found = self._query(eco, missing)
-            if len(cands) + len(missing) > self._cache_size:
-                cands.clear()
+            if self._cached_lookups + len(missing) > self._cache_size:
+                for per_eco in self._cands.values():
+                    per_eco.clear()
+                self._cached_lookups = 0
+            self._cached_lookups += len(missing)
             for key in missing:
                 these = found.get(key)
                 if these is not None:
                     these.sort(key=_by_id_source)
                     got[key] = tuple(these)
-                cands[(eco, key)] = got[key]
+                cands[key] = got[key]
         return {name: got[key] for name, key in keyed.items()}
 
     def _query(self, eco: str, keys: list[str]) -> dict[str, list[Candidate]]:
@@ -456,14 +464,10 @@ class SqliteStore:
     def kev(self, cve: str) -> KevEntry | None:
         if self._kev is None:
             self._kev = {
-                r["cve"]: KevEntry(
-                    r["cve"],
-                    r["date_added"] or "",
-                    r["due_date"],
-                    None if r["ransomware"] is None else bool(r["ransomware"]),
-                    r["name"] or "",
+                cve: KevEntry(cve, added or "", due, None if ransom is None else bool(ransom), name or "")
+                for cve, added, due, ransom, name in self._conn.execute(
+                    "SELECT cve, date_added, due_date, ransomware, name FROM kev"
                 )
-                for r in self._named("SELECT * FROM kev")
             }
         return self._kev.get(cve)
 
