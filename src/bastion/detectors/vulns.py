@@ -28,9 +28,7 @@ packages produce no finding, because no one can say whether they are affected.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,6 +48,7 @@ from bastion.model import (
     fingerprint,
 )
 from bastion.versions.base import InvalidVersion, VersionScheme
+from bastion.vulndb._gc import gc_paused
 from bastion.vulndb.base import Advisory, AdvisoryStore, Affected, Candidate, SeverityScore
 from bastion.vulndb.match import MatchResult, MatchStatus, affected, normalize_name, scheme_for_ecosystem
 from bastion.vulndb.releases import os_ecosystems
@@ -167,9 +166,9 @@ def match_packages(
     and chunk of names instead of one per package), and a package without advisories is settled by
     that lookup alone.
 
-    Automatic garbage collection is paused while the matching runs (:func:`_gc_paused`).
+    Automatic garbage collection is paused while the matching runs (:func:`~bastion.vulndb._gc.gc_paused`).
     """
-    with _gc_paused():
+    with gc_paused():
         return _match_all(store, packages, os_info, {} if cache is None else cache)
 
 
@@ -195,26 +194,6 @@ def _match_all(
             if result.findings or result.problems:
                 out.append((pkg, result))
     return out
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's automatic cyclic garbage collection for the duration of a batch.
-
-    Matching allocates many small container objects (candidates, results, findings) and creates no
-    reference cycles, so reference counting frees everything; but each allocation counts towards
-    the collector's thresholds, and the collections it triggers traverse every tracked object in
-    the process (in a scan: the inventory, the caches, every imported module). On the benchmark's
-    realistic inventory that was about a third of the matching time. The previous state is
-    restored on exit, so a caller that disabled collection keeps it disabled.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _unknown_release(pkg: Package, why: str) -> PackageMatch:
@@ -358,19 +337,20 @@ def _smallest_upgrade(version: str, affected_hits: list[_Hit], scheme: VersionSc
         low = min(own)
         if low > bound:
             bound = low
-    fixes = {
-        ev.value
-        for h in affected_hits
-        for e in h.entries
-        for rng in e.ranges
-        for ev in rng.events
-        if ev.kind == "fixed"
-    }
+    keys: dict[str, Any] = {}
+    for h in affected_hits:
+        for e in h.entries:
+            for rng in e.ranges:
+                for ev in rng.events:
+                    if ev.kind == "fixed" and ev.value not in keys:
+                        keys[ev.value] = _key(scheme, ev.value)
+    above = [(k, v) for v, k in keys.items() if k is not None and not k < bound]
+    try:
+        above.sort(key=lambda kv: kv[0])
+    except TypeError:  # keys a scheme cannot order: by text, as _sort_versions does
+        above.sort(key=lambda kv: kv[1])
     entries = [e for h in affected_hits for e in h.entries]
-    for cand in _sort_versions(fixes, scheme):
-        key = _key(scheme, cand)
-        if key is None or key < bound:
-            continue
+    for _, cand in above:
         blocker = next(
             (e for e in entries if affected(cand, e, scheme_for_ecosystem(e.ecosystem)).is_affected), None
         )

@@ -197,16 +197,20 @@ def _dec_head(doc: dict[str, Any], affected: tuple[Affected, ...] = ()) -> Advis
     )
 
 
-_EVENTS: dict[tuple[str, str], Event] = {}
+#: kind → value → event: events are immutable and repeat a lot (``introduced 0``), so one object per
+#: distinct event is shared by every range that has it.
+_EVENTS: dict[str, dict[str, Event]] = {"introduced": {}, "fixed": {}, "last_affected": {}, "limit": {}}
 
 
 def _event(kind: str, value: str) -> Event:
-    """Events are immutable and repeat a lot (``introduced 0``): one object per distinct event."""
-    ev = _EVENTS.get((kind, value))
+    per_kind = _EVENTS.get(kind)
+    if per_kind is None:  # not an OSV event kind: never stored, but decode it faithfully
+        return Event(kind, value)  # type: ignore[arg-type]
+    ev = per_kind.get(value)
     if ev is None:
-        if len(_EVENTS) >= 100_000:
-            _EVENTS.clear()
-        ev = _EVENTS[(kind, value)] = Event(kind, value)  # type: ignore[arg-type]
+        if len(per_kind) >= 50_000:
+            per_kind.clear()
+        ev = per_kind[value] = Event(kind, value)  # type: ignore[arg-type]
     return ev
 
 
