@@ -311,6 +311,7 @@ class SecretDetector:
             extra=extra,
             description=description.strip(),
             references=cand.rule.rule.references,
+            note=cand.note,
         )
         if finding is not None:
             out.append(finding)
@@ -360,6 +361,7 @@ class SecretDetector:
         hashed: str | None = None,
         match: str | None = None,
         references: tuple[str, ...] = (),
+        note: str | None = None,
     ) -> Finding | None:
         hashed = hashed or secret_hash(secret)
         fp = finding_fingerprint(rule_id, fingerprint_path or path, hashed)
@@ -367,9 +369,9 @@ class SecretDetector:
         if key in self._emitted:
             return None
         self._emitted.add(key)
-        suppressed = self._suppression(state, fp, path, secret, inline)
+        suppressed = self._suppression(state, fp, path, secret, inline, note)
         validation = "unverified"
-        if state.validator is not None and state.validator.supports(rule_id):
+        if state.validator is not None and note is None and state.validator.supports(rule_id):
             validation = state.validator.check(rule_id, secret.decode("utf-8", "replace"))
         return Finding(
             kind=FindingKind.SECRET,
@@ -396,10 +398,15 @@ class SecretDetector:
         )
 
     def _suppression(
-        self, state: _State, fp: str, path: str, secret: bytes, inline: bool
+        self, state: _State, fp: str, path: str, secret: bytes, inline: bool, note: str | None = None
     ) -> Suppression | None:
         if inline:
             return Suppression(by="inline", reason="bastion:ignore comment on the line")
+        if note == "checksum":
+            return Suppression(
+                by="config",
+                reason="checksum mismatch: the provider never issued this token (a test or example value)",
+            )
         if state.baseline is not None and fp in state.baseline:
             return Suppression(
                 by="baseline", reason="known secret listed in the baseline", ref=state.baseline.source
@@ -602,6 +609,7 @@ class SecretDetector:
                 fingerprint_path=fingerprint_path,
                 description=description,
                 extra={"field": resource},
+                note=cand.note,
             )
             if f is not None:
                 out.append(f)
@@ -694,7 +702,9 @@ class SecretDetector:
                 hashed = secret_hash(cand.secret)
                 fp = finding_fingerprint(cand.rule.id, block.path, hashed)
                 line = block.file_line(cand.line)
-                suppressed = self._suppression(state, fp, block.path, cand.secret, cand.inline_ignored)
+                suppressed = self._suppression(
+                    state, fp, block.path, cand.secret, cand.inline_ignored, cand.note
+                )
                 # git log lists newest first: a later sighting is an older commit, which introduced it.
                 found[fp] = Finding(
                     kind=FindingKind.SECRET,

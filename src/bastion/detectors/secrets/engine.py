@@ -63,6 +63,8 @@ OVERLAP = 72 << 10
 CONFIRM_BUDGET = 8 << 20
 #: Slack after a reported match end, so a confirming regex sees the terminator that follows.
 _TAIL = 64
+#: Validators that check a checksum the provider embeds: a mismatch is reported, suppressed.
+CHECKSUM_VALIDATORS = frozenset({"github-checksum", "npm-checksum"})
 #: Rules at or above this priority are specific formats (tokens with a prefix or structure).
 _SPECIFIC = 45
 #: Patterns whose match width varies by at most this many bytes compile with start-of-match tracking.
@@ -92,6 +94,8 @@ class Candidate:
     end_line: int
     entropy: float
     inline_ignored: bool = False
+    #: Why a kept candidate is doubtful: ``"checksum"`` (provider format, wrong checksum) or None.
+    note: str | None = None
 
 
 class Matcher(Protocol):
@@ -574,10 +578,12 @@ class SecretScanner:
                 if not any(k in lowered for k in rule.keywords):
                     continue
             secret = data[m.sstart : m.send]
-            if not self._accept(rule, secret, data[m.start : m.end]):
+            verdict = self._accept(rule, secret, data[m.start : m.end])
+            if verdict is not None:
                 if rule.rule.priority >= _SPECIFIC:
                     rejected.append((m.sstart, m.send, rule.rule.priority))
-                continue
+                if verdict != "checksum":
+                    continue
             line = lines.line_of(m.sstart)
             end_line = lines.line_of(max(m.sstart, m.send - 1))
             ignored = inline_ignore(lines.line_text_at(m.sstart), lines.previous_line_text(m.sstart), rule.id)
@@ -593,6 +599,7 @@ class SecretScanner:
                     end_line=end_line,
                     entropy=round(shannon_entropy(secret), 3),
                     inline_ignored=ignored,
+                    note=verdict,
                 )
             )
         if rejected:
@@ -603,21 +610,25 @@ class SecretScanner:
             ]
         return _resolve_overlaps(cands)
 
-    def _accept(self, rule: CompiledRule, secret: bytes, match: bytes) -> bool:
+    def _accept(self, rule: CompiledRule, secret: bytes, match: bytes) -> str | None:
+        """None when the candidate is a secret; else why not. ``"checksum"``: the value has the exact
+        shape of a provider token but not its checksum — kept, and reported suppressed."""
         r = rule.rule
         if r.entropy is not None and shannon_entropy(secret) < r.entropy:
-            return False
+            return "entropy"
         if r.char_classes and char_classes(secret) < r.char_classes:
-            return False
+            return "classes"
         if r.placeholder_check and is_placeholder(secret, strict=r.category == "generic"):
-            return False
+            return "placeholder"
         if r.category == "generic" and self.stopwords and has_stopword(secret, self.stopwords):
-            return False
+            return "stopword"
         if any(a.search(secret) for a in rule.allow):
-            return False
+            return "allow"
         if any(a.search(match) for a in rule.allow_match):
-            return False
-        return validate(r.validator, secret)
+            return "allow"
+        if not validate(r.validator, secret):
+            return "checksum" if r.validator in CHECKSUM_VALIDATORS else "validator"
+        return None
 
     def _nearby(self, raw: list[RawMatch], data: bytes, lines: _Lines) -> list[RawMatch]:
         out: list[RawMatch] = []

@@ -71,6 +71,13 @@ def test_finding_shape_and_no_plaintext(tmp_path: Path, tokens: dict[str, str]) 
         assert value not in text  # never in plaintext, anywhere in the JSON result
 
 
+def test_checksum_mismatch_is_reported_suppressed(tmp_path: Path, tokens: dict[str, str]) -> None:
+    fake = tokens["ghp"][:-6] + "ZZZZZZ"
+    (tmp_path / "a.py").write_text(f'TOKEN = "{fake}"\n')
+    (f,) = scan_dir(tmp_path).findings
+    assert f.id == "github-pat" and f.suppressed is not None and "checksum mismatch" in f.suppressed.reason
+
+
 def test_fingerprint_survives_moving_lines(tmp_path: Path, tokens: dict[str, str]) -> None:
     p = tmp_path / "a.py"
     p.write_text(f'T = "{tokens["ghp"]}"\n')

@@ -107,9 +107,14 @@ def test_specific_rule_wins_over_generic(scanner: SecretScanner) -> None:
     assert got == [("github-pat", 1)]
 
 
-def test_lookalike_of_a_specific_format_is_not_generic(scanner: SecretScanner) -> None:
-    bad = "ghp_" + "Ab3" * 12  # right shape, wrong checksum
-    assert _ids(scanner, f'api_token = "{bad}"\n'.encode()) == []
+def test_checksum_mismatch_is_kept_as_doubtful_and_never_generic(scanner: SecretScanner) -> None:
+    good = crc_token("ghp_", Gen(12))
+    bad = good[:-6] + ("000000" if good[-6:] != "000000" else "111111")  # right shape, wrong checksum
+    cands = scanner.scan(f'api_token = "{bad}"\n'.encode(), "a.py")
+    assert [(c.rule.id, c.note) for c in cands] == [("github-pat", "checksum")]
+    assert [(c.rule.id, c.note) for c in scanner.scan(f'api_token = "{good}"\n'.encode(), "a.py")] == [
+        ("github-pat", None)
+    ]
 
 
 def test_inline_ignore_is_reported_as_such(scanner: SecretScanner) -> None:
