@@ -216,7 +216,11 @@ class SecretDetector:
 
     def scan_file(self, file: FileContent, ctx: DetectContext) -> Iterable[Finding]:
         state = self._ensure(ctx)
-        if state is None or file.data is None:
+        if state is None:
+            return []
+        if file.data is None:  # over the scan's content limit: not read
+            if file.path not in self._oversize:
+                self._oversize.append(file.path)
             return []
         data = file.data
         path = file.path
@@ -228,11 +232,14 @@ class SecretDetector:
             return self._binary_key_material(state, file, ctx)
         if lower.endswith(_ARCHIVE_SUFFIXES) and archive_kind(path, data[:512]) is not None:
             return []  # the scanner expands it and hands over the members
-        if state.settings.skip_binary and is_binary(data[:8192]):
+        # Binary content (executables, data files) gets the specific token formats only: a key or a
+        # ghp_ token compiled into a binary is still one, an "assignment" in random bytes is noise.
+        binary = is_binary(data[:8192])
+        if binary and state.settings.skip_binary:
             return []
         if state.settings.skip_minified and is_minified(path, data):
             return []
-        cands = state.scanner.scan(data, path)
+        cands = state.scanner.scan(data, path, specific_only=binary)
         if state.scanner.truncated:
             ctx.error(
                 path,
@@ -407,6 +414,10 @@ class SecretDetector:
                 by="config",
                 reason="checksum mismatch: the provider never issued this token (a test or example value)",
             )
+        if note == "unparseable":
+            return Suppression(
+                by="config", reason="not a parseable key: truncated, corrupted or an example block"
+            )
         if state.baseline is not None and fp in state.baseline:
             return Suppression(
                 by="baseline", reason="known secret listed in the baseline", ref=state.baseline.source
@@ -555,7 +566,7 @@ class SecretDetector:
             for p in self._oversize[:_MAX_OVERSIZE_NOTES]:
                 ctx.error(
                     p,
-                    f"larger than the {DEFAULT_LIMITS.max_scan_size}-byte content limit; not scanned for secrets",
+                    f"larger than the {ctx.limits.max_scan_size}-byte content limit; not scanned for secrets",
                     plugin=self.plugin.name,
                 )
             if len(self._oversize) > _MAX_OVERSIZE_NOTES:
@@ -694,9 +705,10 @@ class SecretDetector:
             if skip_by_name(block.path):
                 continue
             text = block.text
-            if state.settings.skip_binary and is_binary(text[:8192]):
+            binary = is_binary(text[:8192])
+            if binary and state.settings.skip_binary:
                 continue
-            for cand in state.scanner.scan(text, block.path):
+            for cand in state.scanner.scan(text, block.path, specific_only=binary):
                 if cand.rule.rule.category == "certificate":
                     continue
                 hashed = secret_hash(cand.secret)

@@ -63,8 +63,18 @@ OVERLAP = 72 << 10
 CONFIRM_BUDGET = 8 << 20
 #: Slack after a reported match end, so a confirming regex sees the terminator that follows.
 _TAIL = 64
-#: Validators that check a checksum the provider embeds: a mismatch is reported, suppressed.
-CHECKSUM_VALIDATORS = frozenset({"github-checksum", "npm-checksum"})
+#: Validators whose failure makes a value doubtful rather than wrong: it has the exact shape of a
+#: credential (a provider token with a bad checksum, a key block that does not parse), so it is kept
+#: and reported suppressed, with the reason.
+DOUBTFUL_VALIDATORS = {
+    "github-checksum": "checksum",
+    "npm-checksum": "checksum",
+    "private-key": "unparseable",
+    "pgp-private-key": "unparseable",
+    "putty-private-key": "unparseable",
+    "base64-body": "unparseable",
+}
+_DOUBTFUL = frozenset(DOUBTFUL_VALIDATORS.values())
 #: Rules at or above this priority are specific formats (tokens with a prefix or structure).
 _SPECIFIC = 45
 #: Patterns whose match width varies by at most this many bytes compile with start-of-match tracking.
@@ -94,7 +104,8 @@ class Candidate:
     end_line: int
     entropy: float
     inline_ignored: bool = False
-    #: Why a kept candidate is doubtful: ``"checksum"`` (provider format, wrong checksum) or None.
+    #: Why a kept candidate is doubtful: ``"checksum"`` (provider format, wrong checksum),
+    #: ``"unparseable"`` (a key block that is not a key), or None.
     note: str | None = None
 
 
@@ -554,8 +565,12 @@ class SecretScanner:
         """Rules that stopped early on the last buffer (too many candidate matches)."""
         return self.matcher.truncated
 
-    def scan(self, data: bytes, path: str) -> list[Candidate]:
+    def scan(self, data: bytes, path: str, *, specific_only: bool = False) -> list[Candidate]:
+        """Candidates in ``data``. ``specific_only`` (binary files): only rules for formats with a
+        prefix or structure, never assignment or generic rules."""
         raw = self.matcher.find(data)
+        if specific_only:
+            raw = [m for m in raw if m.rule.rule.priority >= _SPECIFIC and m.rule.rule.category != "generic"]
         if not raw:
             return []
         lines = _Lines(data)
@@ -582,7 +597,7 @@ class SecretScanner:
             if verdict is not None:
                 if rule.rule.priority >= _SPECIFIC:
                     rejected.append((m.sstart, m.send, rule.rule.priority))
-                if verdict != "checksum":
+                if verdict not in _DOUBTFUL:
                     continue
             line = lines.line_of(m.sstart)
             end_line = lines.line_of(max(m.sstart, m.send - 1))
@@ -627,7 +642,7 @@ class SecretScanner:
         if any(a.search(match) for a in rule.allow_match):
             return "allow"
         if not validate(r.validator, secret):
-            return "checksum" if r.validator in CHECKSUM_VALIDATORS else "validator"
+            return DOUBTFUL_VALIDATORS.get(r.validator or "", "validator")
         return None
 
     def _nearby(self, raw: list[RawMatch], data: bytes, lines: _Lines) -> list[RawMatch]:

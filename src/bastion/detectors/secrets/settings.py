@@ -18,6 +18,7 @@
       certificates: true                               # expired/weak certificate findings
       cert_expiry_days: 30
       history: {max_commits: 100000, max_bytes: 2147483648, timeout: 900}
+      skip_binary: false                               # true: do not scan binary files at all
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class SecretSettings(_Model):
     cert_expiry_days: int = Field(default=30, ge=0)
     history: HistorySettings = Field(default_factory=HistorySettings)
     cache_dir: str | None = None
-    skip_binary: bool = True
+    #: True: binary files are not scanned at all; False (default): only for specific token formats.
+    skip_binary: bool = False
     skip_minified: bool = True
 
 

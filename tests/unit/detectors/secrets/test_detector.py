@@ -140,15 +140,21 @@ def test_bad_configuration_is_an_error_entry_not_a_crash(tmp_path: Path) -> None
 
 
 def test_binary_minified_and_oversized_files(tmp_path: Path, tokens: dict[str, str]) -> None:
-    (tmp_path / "blob.dat1").write_bytes(b"\x00\x01\x02" * 100 + tokens["ghp"].encode())
+    blob = b"\x00\x01\x02" * 100 + b' password = "Xk9#pl2Qz!mW" ' + tokens["ghp"].encode() + b"\x00" * 10
+    (tmp_path / "blob.dat1").write_bytes(blob)
     (tmp_path / "bundle.js").write_text(("var a=1;" * 2000) + f'var t="{tokens["ghp2"]}";')
     (tmp_path / "big.txt").write_text(f'T = "{tokens["slack"]}"\n' + "x" * 5000)
     (tmp_path / "bad-utf8.txt").write_bytes(
         b"\xff\xfe\xfa not utf8 \xc3\x28 " + f'S="{tokens["stripe"]}"'.encode()
     )
     result = scan_dir(tmp_path, limits=Limits(max_scan_size=4096))
-    ids = {f.location.path for f in result.findings if f.location}
-    assert ids == {"bad-utf8.txt"}  # binary and minified skipped, big not read; invalid UTF-8 is fine
+    got = {(f.location.path, f.id) for f in result.findings if f.location}
+    # binary content: the token format, not the generic assignment; minified skipped; big not read;
+    # invalid UTF-8 is fine
+    assert got == {("bad-utf8.txt", "stripe-secret-key"), ("blob.dat1", "github-pat")}
+    assert any(e.path == "big.txt" and "content limit" in e.message for e in result.errors)
+    only_text = scan_dir(tmp_path, {"skip_binary": True}, limits=Limits(max_scan_size=4096))
+    assert {f.location.path for f in only_text.findings if f.location} == {"bad-utf8.txt"}
 
 
 def test_corrupt_and_deep_archives_are_bounded_error_entries(tmp_path: Path, tokens: dict[str, str]) -> None:
