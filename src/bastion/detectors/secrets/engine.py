@@ -594,6 +594,10 @@ class SecretScanner:
                     continue
             secret = data[m.sstart : m.send]
             verdict = self._accept(rule, secret, data[m.start : m.end])
+            if verdict is None and rule.allow_line:
+                text = lines.line_text_at(m.sstart)
+                if any(a.search(text) for a in rule.allow_line):
+                    verdict = "allow"
             if verdict is not None:
                 if rule.rule.priority >= _SPECIFIC:
                     rejected.append((m.sstart, m.send, rule.rule.priority))

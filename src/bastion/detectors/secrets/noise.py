@@ -102,6 +102,20 @@ _PLACEHOLDER_RE = re.compile(
     """
 )
 _REPEAT_RE = re.compile(rb"(.)\1{7,}")
+#: Generic values that are not secrets: identifiers without digits (``PUBLIC_KEY_AND_PASSWORD``,
+#: ``sas-token-for-azure``), ARNs, URLs and paths, elided examples (``MIIG...``).
+_NOT_A_VALUE_RE = re.compile(
+    rb"""(?x)
+      ^[A-Za-z]+(?:[_.-][A-Za-z]+)*[.]?$
+    | ^(?:arn|https?|s3|gs|file|ftp|sftp|ssh|git|urn):
+    | ^(?:/|\./|~/|\.\./)
+    | ::
+    | \.\.\. | \xe2\x80\xa6
+    | ^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)
+    | \{[A-Za-z_][A-Za-z0-9_.]*\}
+    | (?i:abcd|1234|a1b2|qwer|asdf)
+    """
+)
 _ENV_CALL_RE = re.compile(
     rb"(?i)(?:os\.environ|os\.getenv|getenv\(|process\.env|env\(|System\.getenv|ENV\[|\$env:|secrets\.|vars\.)"
 )
@@ -138,7 +152,7 @@ def is_placeholder(secret: bytes, *, strict: bool = False) -> bool:
     if _PLACEHOLDER_RE.search(secret):
         return True
     if strict:
-        if _REPEAT_RE.search(secret):
+        if _REPEAT_RE.search(secret) or _NOT_A_VALUE_RE.search(secret):
             return True
         if len(set(secret)) < max(4, len(secret) // 4):
             return True

@@ -72,6 +72,7 @@ _CATEGORIES = frozenset(
         "key",
         "generic",
         "certificate",
+        "custom",
     }
 )
 
@@ -94,6 +95,8 @@ class Rule:
     allow: tuple[str, ...] = ()
     #: Regexes matched against the whole match (the key name, e.g. ``password_length = "…"``).
     allow_match: tuple[str, ...] = ()
+    #: Regexes matched against the line the secret starts on.
+    allow_line: tuple[str, ...] = ()
     #: Regex on the file path: the rule only applies to matching paths.
     paths: str | None = None
     #: Simpler pattern for the multi-pattern matcher when ``regex`` is too complex for it; the full
@@ -124,6 +127,7 @@ class CompiledRule:
     pattern: re.Pattern[bytes]
     allow: tuple[re.Pattern[bytes], ...]
     allow_match: tuple[re.Pattern[bytes], ...]
+    allow_line: tuple[re.Pattern[bytes], ...]
     path_re: re.Pattern[str] | None
     #: Longest possible match (bytes) of ``regex``; None when unbounded.
     max_width: int | None
@@ -223,6 +227,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
         pattern=pattern,
         allow=_all(rule.allow, "allow"),
         allow_match=_all(rule.allow_match, "allow_match"),
+        allow_line=_all(rule.allow_line, "allow_line"),
         path_re=path_re,
         max_width=_max_width(rule.regex),
         anchor_width=_max_width(rule.anchor) if rule.anchor else None,
@@ -256,6 +261,7 @@ _KNOWN_KEYS = frozenset(
         "validator",
         "allow",
         "allow_match",
+        "allow_line",
         "paths",
         "anchor",
         "window",
@@ -308,7 +314,7 @@ def _rule_from_mapping(item: Mapping[str, Any], where: str, source: str) -> Rule
         severity = Severity.parse(str(item.get("severity", "high")))
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    category = str(item.get("category", "generic"))
+    category = str(item.get("category", "generic" if source == "builtin" else "custom"))
     if category not in _CATEGORIES:
         raise ConfigError(f"{where}: unknown category {category!r}; one of {', '.join(sorted(_CATEGORIES))}")
     keywords = _str_list(item.get("keywords"), where, "keywords")
@@ -331,6 +337,7 @@ def _rule_from_mapping(item: Mapping[str, Any], where: str, source: str) -> Rule
         validator=item.get("validator"),
         allow=_str_list(item.get("allow"), where, "allow"),
         allow_match=_str_list(item.get("allow_match"), where, "allow_match"),
+        allow_line=_str_list(item.get("allow_line"), where, "allow_line"),
         paths=item.get("paths"),
         anchor=item.get("anchor"),
         window=int(item.get("window", 0)),
@@ -473,7 +480,7 @@ def import_gitleaks(text: str, source: str) -> list[Rule]:
                 severity=Severity.HIGH,
                 regex=regex,
                 keywords=tuple(str(k).lower() for k in item.get("keywords", [])),
-                category="generic",
+                category="custom",
                 entropy=float(item["entropy"]) if "entropy" in item else None,
                 allow=tuple(allow),
                 allow_match=tuple(allow_match),
