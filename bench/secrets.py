@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -322,7 +321,6 @@ def main() -> None:
         accuracy(args)
     if args.part in ("speed", "all"):
         speed(args)
-    _ = shutil
 
 
 if __name__ == "__main__":
