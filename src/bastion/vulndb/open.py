@@ -23,7 +23,6 @@ from typing import Protocol
 from bastion.vulndb.base import DbCorruptError, DbError
 from bastion.vulndb.config import DbConfig, load_config
 from bastion.vulndb.store import SqliteStore
-from bastion.vulndb.update import install_snapshot, update_db
 
 __all__ = ["age_days", "open_for_scan", "resolve_db_path"]
 
@@ -56,6 +55,13 @@ def age_days(store: SqliteStore, now: datetime | None = None) -> float | None:
     return ((now or datetime.now(UTC)) - built).total_seconds() / 86400
 
 
+def install_snapshot(path: Path) -> bool:
+    """:func:`bastion.vulndb.update.install_snapshot`, imported only when a snapshot is needed."""
+    from bastion.vulndb.update import install_snapshot as install
+
+    return install(path)
+
+
 def _notice(console: _Console | None, quiet: bool, text: str, style: str = "yellow") -> None:
     if console is not None and not quiet:
         console.print(f"[{style}]notice:[/] {text}" if style == "yellow" else f"[{style}]warning:[/] {text}")
@@ -69,6 +75,8 @@ def _try_update(cfg: DbConfig, console: _Console | None, quiet: bool) -> None:
         marker.touch()
     except OSError:
         pass
+    from bastion.vulndb.update import update_db  # the updater (sources, ingest) only when updating
+
     _notice(
         console,
         quiet,
