@@ -43,6 +43,7 @@ import orjson
 
 from bastion import __version__
 from bastion.model import DbInfo, DbRevision, DbSourceInfo
+from bastion.vulndb._gc import gc_paused
 from bastion.vulndb.base import (
     Advisory,
     Affected,
@@ -567,8 +568,20 @@ class DbBuilder:
 
         Unchanged records (same digest) are left alone; records no longer present are removed unless
         ``partial``. Two records of one source with the same id: the later ``modified`` wins.
-        Rows are written in batches (``executemany``) with row ids assigned here.
+        Rows are written in batches (``executemany``) with row ids assigned here, with the garbage
+        collector paused (:func:`~bastion.vulndb._gc.gc_paused`; downloads happen before, outside it).
         """
+        with gc_paused():
+            self._replace_source(source, advisories, report, partial=partial)
+
+    def _replace_source(
+        self,
+        source: str,
+        advisories: Iterable[Advisory | StoredRecord],
+        report: IngestReport,
+        *,
+        partial: bool,
+    ) -> None:
         conn = self._conn
         conn.execute("BEGIN")
         try:

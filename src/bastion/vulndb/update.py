@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bastion.vulndb._gc import gc_paused
 from bastion.vulndb.base import DbCorruptError, DbError, IngestReport
 from bastion.vulndb.ingest import stored_osv_file
 from bastion.vulndb.sources import SOURCES, Fetcher, Source, SourceResult, UpdateContext
@@ -109,8 +108,7 @@ def _run(
         try:
             builder = DbBuilder(work)
             try:
-                with gc_paused():
-                    results = body(builder)
+                results = body(builder)
                 builder._set_meta({"origin": origin})
                 revision = builder.finish()
             except BaseException:
