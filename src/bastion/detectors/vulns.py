@@ -406,7 +406,7 @@ def _finding(
         refs.update(dict.fromkeys(a.references))
         sources.add(a.source)
     if not title:
-        title = description.strip().split("\n", 1)[0][:200] if description else primary
+        title = title_from_details(description) if description else primary
     scores: list[SeverityScore] = []
     fixed: list[str] = []
     reasons: list[str] = []
@@ -510,3 +510,19 @@ class VulnDetector:
 
 
 _FOUND_BY = VulnDetector.plugin.name
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]`'\"])\.\s")
+
+
+def title_from_details(details: str, limit: int = 100) -> str:
+    """A one-line title for advisories without a summary (PYSEC, many distro records): the first sentence
+    of the details, cut at a word boundary near ``limit`` characters."""
+    text = " ".join(details.split())
+    match = _SENTENCE_END.search(text)
+    if match is not None and match.start() <= limit:
+        return text[: match.start()]
+    if len(text) <= limit:
+        return text.rstrip(".")
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
