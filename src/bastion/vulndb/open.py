@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bastion.vulndb.base import DbCorruptError, DbError
 from bastion.vulndb.config import DbConfig, load_config
@@ -30,7 +30,9 @@ _RETRY_SECONDS = 3600
 
 
 class _Console(Protocol):
-    def print(self, *args: object, **kwargs: object) -> None: ...
+    """What the notices need of a console (rich.console.Console fits)."""
+
+    def print(self, *objects: Any) -> None: ...
 
 
 def resolve_db_path(cache_dir: Path | None = None, db: Path | None = None) -> Path:
