@@ -124,9 +124,7 @@ def iter_members(
         report(name, f"corrupt archive: {exc}")
 
 
-def _read_bounded(
-    fh: IO[bytes], declared: int, cap: int, compressed: int, limits: Limits
-) -> bytes | str:
+def _read_bounded(fh: IO[bytes], declared: int, cap: int, compressed: int, limits: Limits) -> bytes | str:
     """Read a member, refusing ones over ``cap`` or with a bomb-like ratio. Returns bytes or a reason."""
     if declared > cap:
         return f"{declared} bytes, over the {cap}-byte scan limit; not read"

@@ -45,5 +45,7 @@ def build(selection: Iterable[str] = ("all",)) -> tuple[Extractor, ...]:
             chosen[item] = named[item]
         else:
             known = ", ".join(sorted(PRESETS))
-            raise UsageError(f"unknown extractor or preset {item!r}", hint=f"presets: {known}; or a plugin name")
+            raise UsageError(
+                f"unknown extractor or preset {item!r}", hint=f"presets: {known}; or a plugin name"
+            )
     return tuple(cls() for cls in chosen.values())

@@ -29,7 +29,20 @@ def test_json_to_stdout_and_several_outputs(tmp_path, capsys):
     (tmp_path / "src" / "a.txt").write_text("hello\n")
     out_json = tmp_path / "out" / "r.json"
     out_table = tmp_path / "out" / "r.txt"
-    rc = main(["scan", "fs", str(tmp_path / "src"), "-q", "--scanners", "secret", "-o", f"json={out_json}", "-o", f"table={out_table}"])
+    rc = main(
+        [
+            "scan",
+            "fs",
+            str(tmp_path / "src"),
+            "-q",
+            "--scanners",
+            "secret",
+            "-o",
+            f"json={out_json}",
+            "-o",
+            f"table={out_table}",
+        ]
+    )
     assert rc == 0
     data = json.loads(out_json.read_text())
     assert data["schema_version"] == "1" and data["target"]["kind"] == "fs"
@@ -42,7 +55,9 @@ def test_json_to_stdout_and_several_outputs(tmp_path, capsys):
 
 def test_output_file_with_format(tmp_path):
     dest = tmp_path / "report.json"
-    assert main(["scan", "fs", str(tmp_path), "-q", "--scanners", "secret", "-f", "json", "-o", str(dest)]) == 0
+    assert (
+        main(["scan", "fs", str(tmp_path), "-q", "--scanners", "secret", "-f", "json", "-o", str(dest)]) == 0
+    )
     assert json.loads(dest.read_text())["bastion_version"]
 
 

@@ -212,7 +212,11 @@ def scan_command(
             chosen, cache_dir, quiet, err, offline=offline, skip_update=skip_db_update, db=db
         )
         options = ScanOptions(
-            scanners=chosen, advisories=advisories, policy=policy, inventory=list_packages, settings=cfg.settings
+            scanners=chosen,
+            advisories=advisories,
+            policy=policy,
+            inventory=list_packages,
+            settings=cfg.settings,
         )
         result = scan(tgt, options, progress=sink)
     write_reports(result, outputs, report_options)
