@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +103,6 @@ def iter_added_blocks(
     timer = threading.Timer(timeout, _kill)
     timer.daemon = True
     timer.start()
-    started = time.monotonic()
     commits = 0
     read = 0
     stopped = ""
@@ -197,4 +195,3 @@ def iter_added_blocks(
         msg = err.splitlines()[-1] if err else f"exit status {proc.returncode}"
         if "does not have any commits" not in msg:
             on_error(".", f"git history: git log failed: {msg}")
-    _ = started
