@@ -248,7 +248,7 @@ class HyperscanMatcher:
         (SOM on variable-width patterns makes Hyperscan's compile slow or fail), in prefilter mode when
         it uses look-arounds. With ``trial``, each pattern is test-compiled alone first and patterns
         Hyperscan rejects go to the regex fallback (only needed when the combined compile failed)."""
-        from re import _parser  # type: ignore[attr-defined]
+        from re import _parser
 
         exprs = []
         self.leftover = []

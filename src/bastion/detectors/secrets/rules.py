@@ -181,7 +181,7 @@ class RuleSet:
 
 
 def _max_width(pattern: str) -> int | None:
-    from re import _parser  # type: ignore[attr-defined]  # stdlib, stable since 3.11
+    from re import _parser  # stdlib, stable since 3.11
 
     try:
         width = _parser.parse(pattern).getwidth()[1]
