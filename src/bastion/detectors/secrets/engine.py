@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import importlib
 import logging
 import os
 from collections import defaultdict
@@ -248,7 +249,7 @@ class HyperscanMatcher:
         (SOM on variable-width patterns makes Hyperscan's compile slow or fail), in prefilter mode when
         it uses look-arounds. With ``trial``, each pattern is test-compiled alone first and patterns
         Hyperscan rejects go to the regex fallback (only needed when the combined compile failed)."""
-        from re import _parser
+        _parser = importlib.import_module("re._parser")
 
         exprs = []
         self.leftover = []

@@ -22,6 +22,7 @@ input (see :mod:`bastion.detectors.secrets.engine`).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -181,7 +182,7 @@ class RuleSet:
 
 
 def _max_width(pattern: str) -> int | None:
-    from re import _parser  # stdlib, stable since 3.11
+    _parser = importlib.import_module("re._parser")  # stdlib (sre_parse), stable since 3.11
 
     try:
         width = _parser.parse(pattern).getwidth()[1]
