@@ -75,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=os.environ.get("BASTION_LOG", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):  # file names that are not UTF-8 must not crash a report
+            reconfigure(errors="backslashreplace")
     try:
         rv = app(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else EXIT_OK

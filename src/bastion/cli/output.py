@@ -62,7 +62,9 @@ def write_atomic(dest: Path, render: Callable[[TextIO], None]) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
     try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        # backslashreplace: a file name that is not UTF-8 is written as \udcXX (in JSON, an escape that
+        # reads back to the same name) instead of aborting the report.
+        with tmp.open("w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
             render(fh)
         tmp.replace(dest)
     finally:

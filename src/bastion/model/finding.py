@@ -228,5 +228,7 @@ def fingerprint(kind: FindingKind, *parts: str | None) -> str:
     h = hashlib.sha256(kind.value.encode())
     for part in parts:
         h.update(b"\x00")
-        h.update((part or "").encode())
+        # surrogateescape: file names that are not UTF-8 (kept by Python as lone surrogates) hash as
+        # their original bytes instead of failing.
+        h.update((part or "").encode("utf-8", "surrogateescape"))
     return f"{kind.value[:4]}:{h.hexdigest()[:32]}"

@@ -64,3 +64,26 @@ def test_output_file_with_format(tmp_path):
 def test_bad_severity_is_exit_2(tmp_path, capsys):
     assert main(["scan", "fs", str(tmp_path), "-q", "--severity", "apocalyptic"]) == 2
     assert "--severity" in capsys.readouterr().err
+
+
+def test_file_names_that_are_not_utf8_never_crash_a_report(tmp_path, capsys):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    import bastion
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+    root = tmp_path / "src"
+    root.mkdir()
+    with open(bytes(root) + b"/caf\xe9.pem", "wb") as fh:
+        fh.write(pem)
+    out = tmp_path / "r.json"
+    args = ["scan", "fs", str(root), "-q", "--scanners", "secret", "--exit-code", "0"]
+    assert main([*args, "-o", f"json={out}", "-o", f"table={tmp_path / 'r.txt'}"]) == 0
+    result = bastion.load_result(out.read_text(encoding="utf-8"))
+    # the name reads back as Python's own spelling of the undecodable byte: lossless
+    assert [f.location.path for f in result.findings] == ["caf\udce9.pem"]
+    assert "caf\\udce9.pem" in (tmp_path / "r.txt").read_text(encoding="utf-8")
