@@ -41,6 +41,7 @@ from bastion.model import (
 from bastion.policy.gate import apply_policy
 from bastion.policy.model import Policy
 from bastion.progress import NULL_PROGRESS, ProgressSink
+from bastion.redact import scrub
 from bastion.targets.base import FileNotInTreeError, FileTree, InventoryTarget, Target
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,9 @@ def scan(
         ),
         stats=stats,
     )
+    # Secrets found anywhere (an ENV value, a build argument) must not reappear verbatim elsewhere in the
+    # result: the image config, layer history, descriptions, misconfiguration evidence.
+    result = scrub(result, ctx.redactions)
     if options.policy is not None:
         result = apply_policy(result, options.policy, now=now)
     return result

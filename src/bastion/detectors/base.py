@@ -47,6 +47,9 @@ class DetectContext:
     now: datetime | None = None
     #: Problems that are not findings (a rule file that does not compile, an unreadable archive member).
     errors: list[ScanError] = field(default_factory=list)
+    #: Plaintext secret values found during this scan, kept in memory only: the scanner scrubs them from
+    #: the whole result (image config, history, descriptions) before returning it (:mod:`bastion.redact`).
+    redactions: set[str] = field(default_factory=set)
 
     def error(self, path: str, message: str, plugin: str | None = None, layer: str | None = None) -> None:
         self.errors.append(ScanError(path=path, message=message, plugin=plugin, layer=layer))

@@ -140,6 +140,8 @@ class _State:
 
             self.validator = LiveValidator(timeout=s.validate_timeout)
         self.now = ctx.now
+        #: Every secret value reported, so the scanner can scrub it from the rest of the result.
+        self.redactions = ctx.redactions
 
 
 def _roots(ctx: DetectContext) -> list[Path]:
@@ -371,6 +373,7 @@ class SecretDetector:
         note: str | None = None,
     ) -> Finding | None:
         hashed = hashed or secret_hash(secret)
+        state.redactions.add(secret.decode("utf-8", "surrogateescape"))
         fp = finding_fingerprint(rule_id, fingerprint_path or path, hashed)
         key = (fp, layer, line, commit)
         if key in self._emitted:

@@ -14,6 +14,7 @@ import hashlib
 import re
 
 from bastion.model import FindingKind, fingerprint
+from bastion.redact import redact
 
 __all__ = ["finding_fingerprint", "normalize_secret", "redact", "secret_hash"]
 
@@ -32,16 +33,6 @@ def normalize_secret(secret: bytes) -> bytes:
 
 def secret_hash(secret: bytes) -> str:
     return hashlib.sha256(normalize_secret(secret)).hexdigest()
-
-
-def redact(secret: bytes | str) -> str:
-    """``ghp_…(40)``: a prefix of at most 4 characters (a quarter of short secrets) and the length."""
-    text = secret.decode("utf-8", "replace") if isinstance(secret, bytes) else secret
-    if text.startswith(("-----BEGIN", "---- BEGIN")):
-        first = text.splitlines()[0] if text.splitlines() else text[:40]
-        return f"{first[:60]}…({len(text)})"
-    keep = 4 if len(text) >= 16 else max(0, len(text) // 4)
-    return f"{text[:keep]}…({len(text)})"
 
 
 def finding_fingerprint(rule_id: str, path: str, hashed: str) -> str:

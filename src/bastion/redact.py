@@ -1,0 +1,64 @@
+"""Secrets never leave bastion in plaintext.
+
+:func:`redact` is the one printable form of a secret (a short prefix and the length). :func:`scrub`
+replaces every occurrence of known secret values in any model object — the scanner applies it to the
+whole result, so a secret found in an image's ENV or build arguments does not reappear verbatim in
+``target.image.env``, a layer's ``created_by``, a finding's description or a misconfiguration's
+offending value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Collection
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: Shorter values are not scrubbed: they would also match ordinary words.
+MIN_SCRUB_LENGTH = 8
+
+
+def redact(secret: bytes | str) -> str:
+    """``ghp_…(40)``: a prefix of at most 4 characters (a quarter of short secrets) and the length."""
+    text = secret.decode("utf-8", "replace") if isinstance(secret, bytes) else secret
+    if text.startswith(("-----BEGIN", "---- BEGIN")):
+        first = text.splitlines()[0] if text.splitlines() else text[:40]
+        return f"{first[:60]}…({len(text)})"
+    keep = 4 if len(text) >= 16 else max(0, len(text) // 4)
+    return f"{text[:keep]}…({len(text)})"
+
+
+def scrub(obj: T, secrets: Collection[str]) -> T:
+    """``obj`` with every occurrence of each secret replaced by its :func:`redact` form.
+
+    Works on frozen dataclasses, tuples, lists, dicts and strings; returns ``obj`` itself when nothing
+    changed, so scrubbing a clean result is cheap.
+    """
+    values = sorted({s for s in secrets if len(s) >= MIN_SCRUB_LENGTH}, key=len, reverse=True)
+    if not values:
+        return obj
+    pattern = re.compile("|".join(re.escape(v) for v in values))
+    return _scrub(obj, pattern)  # type: ignore[no-any-return]
+
+
+def _scrub(obj: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(obj, str):
+        return pattern.sub(lambda m: redact(m.group(0)), obj) if pattern.search(obj) else obj
+    if isinstance(obj, tuple):
+        items = tuple(_scrub(v, pattern) for v in obj)
+        return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
+    if isinstance(obj, list):
+        return [_scrub(v, pattern) for v in obj]
+    if isinstance(obj, dict):
+        return {_scrub(k, pattern): _scrub(v, pattern) for k, v in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            old = getattr(obj, f.name)
+            new = _scrub(old, pattern)
+            if new is not old and new != old:
+                changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    return obj
