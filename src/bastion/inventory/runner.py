@@ -89,7 +89,7 @@ def run_extractors(
     items: dict[str, int] = defaultdict(int)
     failed: dict[str, int] = defaultdict(int)
 
-    for entry in tree.walk():
+    for entry in tree.walk() if extractors else ():
         if not entry.is_file:
             continue
         wanting = dispatch.candidates(entry)

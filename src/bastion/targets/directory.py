@@ -159,8 +159,14 @@ class DirectoryTree:
         return self._lstat(resolved)
 
     def open(self, ref: FileRef | str) -> BinaryIO:
-        rel = ref if isinstance(ref, str) else ref.path
-        resolved = self._resolve(rel.strip("/"))
+        if isinstance(ref, FileRef) and ref.type is FileType.FILE:
+            # An entry from walk(): the walk never descends through symlinks, so no component of its path
+            # is a link; O_NOFOLLOW below guards the last one. No per-component readlink needed.
+            rel = ref.path
+            resolved = rel
+        else:
+            rel = ref if isinstance(ref, str) else ref.path
+            resolved = self._resolve(rel.strip("/"))
         full = os.path.join(self._root_str, resolved)
         try:
             fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
