@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bastion.errors import ConfigError, PolicyError, UsageError
+from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.fs.parsing import decode_text
 from bastion.model import FindingKind, Severity
 from bastion.policy._locate import LineMap, YamlConfigError, dotted, load_config_yaml
@@ -148,10 +150,70 @@ class WaiverModel(_Model):
         )
 
 
+_SIZE = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?\s*$", re.IGNORECASE)
+_UNITS = {
+    "b": 1,
+    "kib": 1 << 10,
+    "mib": 1 << 20,
+    "gib": 1 << 30,
+    "tib": 1 << 40,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+}
+
+
+def _size(value: int | str) -> int:
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+    m = _SIZE.match(value)
+    if m is None:
+        raise ValueError(f"expected a byte count such as 67108864 or '64MiB', got {value!r}")
+    return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
+
+
+class LimitsModel(_Model):
+    """``scan.limits``: the safety limits for hostile input (see :class:`bastion.fs.limits.Limits`)."""
+
+    max_total_bytes: int | str | None = None
+    max_files: int | None = Field(default=None, ge=1)
+    max_file_size: int | str | None = None
+    max_scan_size: int | str | None = None
+    max_parse_bytes: int | str | None = None
+    max_archive_depth: int | None = Field(default=None, ge=0, le=64)
+    max_compression_ratio: int | None = Field(default=None, ge=1)
+    ratio_grace_bytes: int | str | None = None
+    max_depth: int | None = Field(default=None, ge=1)
+    max_symlink_hops: int | None = Field(default=None, ge=1)
+    max_nesting: int | None = Field(default=None, ge=8)
+    max_yaml_nodes: int | None = Field(default=None, ge=1000)
+    max_layers: int | None = Field(default=None, ge=1)
+
+    @field_validator(
+        "max_total_bytes",
+        "max_file_size",
+        "max_scan_size",
+        "max_parse_bytes",
+        "ratio_grace_bytes",
+        mode="after",
+    )
+    @classmethod
+    def _bytes(cls, value: int | str | None) -> int | None:
+        return None if value is None else _size(value)
+
+    def apply(self, base: Limits) -> Limits:
+        given = {k: v for k, v in self.model_dump().items() if v is not None}
+        return dataclasses.replace(base, **given)
+
+
 class ScanModel(_Model):
     scanners: list[str] | None = None
     skip_dirs: list[str] = Field(default_factory=list)
     skip_files: list[str] = Field(default_factory=list)
+    limits: LimitsModel = Field(default_factory=LimitsModel)
 
 
 class ConfigModel(_Model):
@@ -181,6 +243,7 @@ class Config:
     scanners: tuple[str, ...] | None = None
     skip_dirs: tuple[str, ...] = ()
     skip_files: tuple[str, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
     path: Path | None = None
 
 
@@ -310,6 +373,7 @@ def load_config(path: Path) -> Config:
         scanners=tuple(model.scan.scanners) if model.scan.scanners is not None else None,
         skip_dirs=tuple(model.scan.skip_dirs),
         skip_files=tuple(model.scan.skip_files),
+        limits=model.scan.limits.apply(DEFAULT_LIMITS),
         path=path,
     )
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.progress import ProgressSink
 from bastion.targets.factory import TargetOptions
 
@@ -65,6 +66,7 @@ def target_options(
     history: bool = False,
     extra_skip_dirs: tuple[str, ...] = (),
     extra_skip_files: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> TargetOptions:
     return TargetOptions(
         skip_dirs=split_csv(skip_dirs) + extra_skip_dirs,
@@ -76,6 +78,7 @@ def target_options(
         cache_dir=cache_dir,
         timeout=timeout,
         history=history,
+        limits=limits,
     )
 
 

@@ -205,6 +205,7 @@ def scan_command(
         history=history,
         extra_skip_dirs=cfg.skip_dirs,
         extra_skip_files=cfg.skip_files,
+        limits=cfg.limits,
     )
     with progress_sink(err, quiet) as sink:
         tgt = open_target(kind.value, target, opt.with_progress(target_opts, sink))
@@ -217,6 +218,7 @@ def scan_command(
             policy=policy,
             inventory=list_packages,
             settings=cfg.settings,
+            limits=cfg.limits,
         )
         result = scan(tgt, options, progress=sink)
     write_reports(result, outputs, report_options)
