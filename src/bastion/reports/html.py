@@ -43,7 +43,7 @@ th,td{text-align:left;padding:7px 10px;border-bottom:1px solid var(--line);verti
 th{background:#eef0f4;font-size:12px;text-transform:uppercase;color:var(--muted);position:sticky;top:0}
 tr.suppressed td{opacity:.55}tr.violation td:first-child{box-shadow:inset 3px 0 0 #b3001b}
 .sev{display:inline-block;min-width:70px;text-align:center;padding:2px 6px;border-radius:4px;color:#fff;font-size:12px;font-weight:600}
-.muted{color:var(--muted)}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;word-break:break-all}
+.muted{color:var(--muted)}.ver{word-break:normal!important;white-space:nowrap}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;word-break:break-all}
 .tag{display:inline-block;padding:1px 6px;border-radius:4px;background:#eef0f4;font-size:12px;margin-right:4px}
 .tag.fail{background:#fde2e4;color:#8a0014}.tag.kev{background:#ffe8d6;color:#8a3b00}
 ul.reasons{margin:6px 0 0;padding-left:18px}#count{color:var(--muted)}footer{color:var(--muted);font-size:12px;padding:20px 28px}
@@ -166,9 +166,9 @@ class HtmlReporter:
         if verdict is not None:
             word, color = _OUTCOME.get(verdict.outcome, ("?", "#8d99ae"))
             gate = f'<span class="badge" style="background:{color}">gate {word}</span>'
-            items = [f"<li>[{_e(v.rule)}] {_e(v.message)}</li>" for v in verdict.violations[:15]]
-            if len(verdict.violations) > 15:
-                items.append(f"<li>… and {len(verdict.violations) - 15} more</li>")
+            items = [f"<li>[{_e(v.rule)}] {_e(v.message)}</li>" for v in verdict.violations[:8]]
+            if len(verdict.violations) > 8:
+                items.append(f"<li>… and {len(verdict.violations) - 8} more (status column below)</li>")
             items += [
                 f"<li>waiver {_e(w.id)} expired on {_e(w.expires)}</li>" for w in verdict.expired_waivers
             ]
@@ -263,9 +263,9 @@ class HtmlReporter:
             ident += f'<div class="muted mono">{_e(", ".join(f.aliases))}</div>'
         versions = ""
         if f.installed_version or f.fixed_versions:
-            versions = f'<span class="mono">{_e(f.installed_version or "")}</span>'
+            versions = f'<span class="mono ver">{_e(f.installed_version or "")}</span>'
             if f.fixed_versions:
-                versions += f' → <span class="mono">{_e(", ".join(f.fixed_versions))}</span>'
+                versions += f' → <span class="mono ver">{_e(", ".join(f.fixed_versions))}</span>'
         tags = ""
         if f.known_exploited:
             tags += '<span class="tag kev">known exploited</span>'
