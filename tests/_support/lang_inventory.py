@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bastion.inventory.base import ExtractContext, Extractor
 from bastion.inventory.runner import InventoryRun, run_extractors
-from bastion.model import Package
+from bastion.model import Ecosystem, Location, Package
 from bastion.targets.directory import DirectoryTree
 from tests._support.paths import FIXTURES, SHARED
 
@@ -21,19 +21,58 @@ LOCKFILES = FIXTURES / "lockfiles"
 SHARED_PARSER = SHARED / "fixtures" / "lockfiles" / "dependency" / "parser"
 
 
+def run_extractor(extractor: Extractor, root: Path, rel: str) -> tuple[list[Package], list[tuple[str, str]]]:
+    """Extract ``rel`` inside the tree rooted at ``root``: (packages, warnings).
+
+    ``wants()`` is not consulted: fixture files are named after their scenario, and every extractor
+    has its own ``wants()`` table.
+    """
+    tree = DirectoryTree(root)
+    ref = tree.stat(rel)
+    assert ref is not None, f"{root}/{rel} missing"
+    ctx = ExtractContext(tree=tree)
+    with tree.open(ref) as stream:
+        packages = list(extractor.extract(ref, stream, ctx))
+    return packages, list(ctx.warnings)
+
+
 def extract(
     extractor: Extractor, file: Path, root: Path | None = None
 ) -> tuple[list[Package], list[tuple[str, str]]]:
     """(packages, warnings) from running ``extractor`` on ``file`` inside the tree at ``root``."""
     root = root or file.parent
-    tree = DirectoryTree(root)
-    rel = file.relative_to(root).as_posix()
-    ref = tree.stat(rel)
-    assert ref is not None, rel
-    ctx = ExtractContext(tree=tree)
-    with tree.open(ref) as stream:
-        packages = list(extractor.extract(ref, stream, ctx))
-    return packages, list(ctx.warnings)
+    return run_extractor(extractor, root, file.relative_to(root).as_posix())
+
+
+def expected(
+    plugin: str,
+    path: str,
+    name: str,
+    version: str,
+    purl: str,
+    *,
+    ecosystem: Ecosystem,
+    direct: bool | None = None,
+    dev: bool | None = None,
+    licenses: tuple[str, ...] = (),
+    deps: tuple[str, ...] = (),
+    meta: dict[str, str] | None = None,
+    line: int | None = None,
+) -> Package:
+    """A complete expected Package as an extractor returns it (ids are assigned later, by the runner)."""
+    return Package(
+        name=name,
+        version=version,
+        ecosystem=ecosystem,
+        purl=purl,
+        locations=(Location(path=path, line=line),),
+        found_by=plugin,
+        direct=direct,
+        dev=dev,
+        licenses=licenses,
+        dependencies=deps,
+        metadata=meta or {},
+    )
 
 
 def run(root: Path, *extractors: Extractor) -> InventoryRun:

@@ -2,62 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
-from bastion.inventory.base import ExtractContext, Extractor
-from bastion.model import Ecosystem, Location, Package
-from bastion.targets.directory import DirectoryTree
+from bastion.model import Ecosystem, Package
+from tests._support.lang_inventory import expected as _expected
+from tests._support.lang_inventory import run_extractor
 from tests._support.paths import FIXTURES, SHARED
+
+__all__ = ["expected", "run_extractor"]
 
 JS_FIXTURES = FIXTURES / "lockfiles" / "javascript"
 #: Trivy's Node.js parser test data inside the team's shared corpus (absent on a fresh clone).
 SHARED_JS = SHARED / "fixtures" / "lockfiles" / "dependency" / "parser" / "nodejs"
 
 
-def run_extractor(extractor: Extractor, root: Path, rel: str) -> tuple[list[Package], list[tuple[str, str]]]:
-    """Extract ``rel`` inside the tree rooted at ``root``: (packages, warnings).
-
-    ``wants()`` is not consulted: fixture files are named after their scenario, and every extractor
-    has its own ``wants()`` table.
-    """
-    tree = DirectoryTree(root)
-    entry = tree.stat(rel)
-    assert entry is not None, f"{root}/{rel} missing"
-    ctx = ExtractContext(tree=tree)
-    with tree.open(entry) as fh:
-        packages = list(extractor.extract(entry, fh, ctx))
-    return packages, list(ctx.warnings)
-
-
-def expected(
-    plugin: str,
-    path: str,
-    name: str,
-    version: str,
-    purl: str,
-    *,
-    direct: bool | None = None,
-    dev: bool | None = None,
-    licenses: tuple[str, ...] = (),
-    deps: tuple[str, ...] = (),
-    meta: dict[str, str] | None = None,
-    line: int | None = None,
-    ecosystem: Ecosystem = Ecosystem.NPM,
-) -> Package:
-    """A complete expected Package as an extractor returns it (ids are assigned later, by the runner)."""
-    return Package(
-        name=name,
-        version=version,
-        ecosystem=ecosystem,
-        purl=purl,
-        locations=(Location(path=path, line=line),),
-        found_by=plugin,
-        direct=direct,
-        dev=dev,
-        licenses=licenses,
-        dependencies=deps,
-        metadata=meta or {},
-    )
+def expected(plugin: str, path: str, name: str, version: str, purl: str, **fields: Any) -> Package:
+    """A complete expected Package (see tests._support.lang_inventory.expected); NPM by default."""
+    fields.setdefault("ecosystem", Ecosystem.NPM)
+    return _expected(plugin, path, name, version, purl, **fields)
 
 
 Row = tuple[str, str, bool | None, bool | None, tuple[str, ...]]
