@@ -15,48 +15,35 @@ was not matched.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 
+from bastion.inventory.ospkg.release import major, osv_ecosystem
 from bastion.model import Ecosystem, OsInfo
 from bastion.vulndb.sources.debian import CODENAMES
 
 __all__ = ["os_ecosystems"]
 
-_MAJOR = re.compile(r"(\d+)")
-_MAJOR_MINOR = re.compile(r"(\d+)\.(\d+)")
-
-
 def os_ecosystems(ecosystem: Ecosystem, os_info: OsInfo | None) -> tuple[str, ...] | str:
+    """The OSV ecosystem strings to look up for OS packages of ``ecosystem`` on ``os_info``, or why none.
+
+    The string itself comes from :func:`bastion.inventory.ospkg.release.osv_ecosystem`, the one place that
+    knows how each distribution names its releases in OSV.
+    """
     if ecosystem in (Ecosystem.WOLFI, Ecosystem.CHAINGUARD):
         return (ecosystem.value,)
     if os_info is None:
         return f"the target's {ecosystem.value} release is unknown (no os-release)"
     version = (os_info.version or "").strip()
-    match ecosystem:
-        case Ecosystem.DEBIAN:
-            m = _MAJOR.match(version)
-            if m:
-                return (f"Debian:{m.group(1)}", "Debian")
-            code = (os_info.codename or "").strip().lower()
-            if code in CODENAMES:
-                return (f"Debian:{CODENAMES[code]}", "Debian")
+    if ecosystem is Ecosystem.DEBIAN and not major(version):
+        code = (os_info.codename or "").strip().lower()
+        if code not in CODENAMES:
             return f"Debian release unknown (VERSION_ID {version!r}, codename {code!r})"
-        case Ecosystem.UBUNTU:
-            m2 = _MAJOR_MINOR.match(version)
-            if not m2:
-                return f"Ubuntu release unknown (VERSION_ID {version!r})"
-            year, month = int(m2.group(1)), int(m2.group(2))
-            rel = f"{year}.{month:02d}"
-            return (f"Ubuntu:{rel}:LTS",) if year % 2 == 0 and month == 4 else (f"Ubuntu:{rel}",)
-        case Ecosystem.ALPINE:
-            if "_" in version or version in ("edge", ""):
-                return ("Alpine:edge",) if version else "Alpine release unknown (no VERSION_ID)"
-            m2 = _MAJOR_MINOR.match(version)
-            if not m2:
-                return f"Alpine release unknown (VERSION_ID {version!r})"
-            return (f"Alpine:v{m2.group(1)}.{m2.group(2)}",)
-        case _:
-            m = _MAJOR.match(version)
-            if not m:
-                return f"{ecosystem.value} release unknown (VERSION_ID {version!r})"
-            return (f"{ecosystem.value}:{m.group(1)}", ecosystem.value)
+        os_info = dataclasses.replace(os_info, version=CODENAMES[code])
+    if ecosystem is Ecosystem.ALPINE and ("_" in version or version == "edge"):
+        return ("Alpine:edge",)  # a pre-release of the next branch
+    name = osv_ecosystem(ecosystem, os_info)
+    if name == ecosystem.value:
+        return f"{ecosystem.value} release unknown (VERSION_ID {version!r})"
+    if ecosystem in (Ecosystem.UBUNTU, Ecosystem.ALPINE):
+        return (name,)
+    return (name, ecosystem.value)

@@ -85,7 +85,18 @@ UBUNTU_CODENAMES = {
     "plucky": "25.04",
     "questing": "25.10",
 }
+#: Debian codenames → release numbers (distro-info-data debian.csv).
 DEBIAN_CODENAMES = {
+    "buzz": "1.1",
+    "rex": "1.2",
+    "bo": "1.3",
+    "hamm": "2.0",
+    "slink": "2.1",
+    "potato": "2.2",
+    "woody": "3.0",
+    "sarge": "3.1",
+    "etch": "4",
+    "lenny": "5",
     "squeeze": "6",
     "wheezy": "7",
     "jessie": "8",
@@ -95,6 +106,7 @@ DEBIAN_CODENAMES = {
     "bookworm": "12",
     "trixie": "13",
     "forky": "14",
+    "duke": "15",
 }
 
 # "<name> release <version> (<codename>)", e.g. "Rocky Linux release 9.3 (Blue Onyx)".

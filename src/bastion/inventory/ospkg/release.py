@@ -14,7 +14,7 @@ from typing import Literal
 
 from bastion.model import Ecosystem, OsInfo
 
-__all__ = ["Manager", "Release", "major", "os_ecosystem", "release_for"]
+__all__ = ["Manager", "Release", "major", "os_ecosystem", "osv_ecosystem", "release_for"]
 
 #: The package managers whose databases bastion reads.
 Manager = Literal["dpkg", "apk", "rpm"]
@@ -101,7 +101,7 @@ def _major_minor(version: str) -> str:
     return major(version)
 
 
-def _osv(ecosystem: Ecosystem, os: OsInfo) -> str:
+def osv_ecosystem(ecosystem: Ecosystem, os: OsInfo) -> str:
     """The OSV ecosystem string for packages of ``os`` matched as ``ecosystem``."""
     version = os.version
     match ecosystem:
@@ -172,7 +172,7 @@ def release_for(os: OsInfo | None, manager: Manager) -> Release:
         # the purl, match against the home distribution without a release.
         return Release(default_eco, default_osv, family or default_ns, distro)
     namespace = _RPM_NAMESPACE.get(family, family) if manager == "rpm" else family
-    return Release(ecosystem, _osv(ecosystem, os), namespace, distro)
+    return Release(ecosystem, osv_ecosystem(ecosystem, os), namespace, distro)
 
 
 def os_ecosystem(os: OsInfo, manager: Manager | None = None) -> tuple[Ecosystem, str]:

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from bastion.fs.limits import Limits
 from bastion.fs.parsing import ParseError, load_json
+from bastion.inventory.ospkg.distro import DEBIAN_CODENAMES
 from bastion.vulndb.base import (
     Advisory,
     Affected,
@@ -46,29 +47,9 @@ __all__ = ["CODENAMES", "OFFICIAL", "DebianTrackerSource", "parse_tracker"]
 OFFICIAL = "https://security-tracker.debian.org/tracker/data/json"
 SOURCE = "debian-tracker"
 #: Debian codenames → the numeric release OSV uses (distro-info-data debian.csv).
-CODENAMES: dict[str, str] = {
-    "buzz": "1.1",
-    "rex": "1.2",
-    "bo": "1.3",
-    "hamm": "2.0",
-    "slink": "2.1",
-    "potato": "2.2",
-    "woody": "3.0",
-    "sarge": "3.1",
-    "etch": "4",
-    "lenny": "5",
-    "squeeze": "6",
-    "wheezy": "7",
-    "jessie": "8",
-    "stretch": "9",
-    "buster": "10",
-    "bullseye": "11",
-    "bookworm": "12",
-    "trixie": "13",
-    "forky": "14",
-    "duke": "15",
-    "sid": "sid",
-}
+#: Tracker release names → the release part of the OSV ecosystem (``bookworm`` → ``Debian:12``); the
+#: numbered releases come from the one Debian codename table (inventory.ospkg.distro).
+CODENAMES: dict[str, str] = {**DEBIAN_CODENAMES, "sid": "sid"}
 _ID = re.compile(r"(CVE-\d{4}-\d{4,}|TEMP-\d+-[0-9A-F]+|DSA-\d+-\d+|DLA-\d+-\d+)")
 # The whole tracker export is ~70 MB of JSON.
 _LIMITS = Limits(max_parse_bytes=1024 * 1024 * 1024)
