@@ -266,6 +266,32 @@ class UpdateContext:
     #: Re-import even when a file's digest is unchanged since the last update.
     force: bool = False
 
+    def fetch_changed(
+        self, name: str, rel: str, url: str | None, missing: str | None = None
+    ) -> Fetched | SourceResult:
+        """Fetch ``rel`` for source ``name``, or say why there is nothing to import.
+
+        Returns the fetched file when it is new or changed, else a :class:`SourceResult`: "unchanged"
+        when the server says not-modified or the file has the digest it had at the last update, "not
+        available" when neither the mirror nor the official URL has it (``missing`` words the reason).
+        """
+        known = self.builder.fetch_state(name, rel)
+        fetched = self.fetcher.fetch(rel, url, known=None if self.force else known)
+        if fetched is None:
+            if known is not None and not self.fetcher.is_mirror:
+                return SourceResult(name, "unchanged", "not modified since the last update")
+            return SourceResult(
+                name, "not available", missing or f"{rel} not found at {self.fetcher.describe()}"
+            )
+        if (
+            not self.force
+            and known is not None
+            and known.get("sha256") == fetched.sha256
+            and name in self.builder.source_names()
+        ):
+            return SourceResult(name, "unchanged", "same file as the last update")
+        return fetched
+
 
 class Source(Protocol):
     name: ClassVar[str]

@@ -56,19 +56,9 @@ class KevSource:
 
     def update(self, ctx: UpdateContext) -> list[SourceResult]:
         rel = "kev/known_exploited_vulnerabilities.json"
-        known = ctx.builder.fetch_state(self.name, rel)
-        fetched = ctx.fetcher.fetch(rel, OFFICIAL, known=None if ctx.force else known)
-        if fetched is None:
-            if known is not None and not ctx.fetcher.is_mirror:
-                return [SourceResult(self.name, "unchanged", "not modified since the last update")]
-            return [SourceResult(self.name, "not available", f"{rel} not found at {ctx.fetcher.describe()}")]
-        if (
-            not ctx.force
-            and known is not None
-            and known.get("sha256") == fetched.sha256
-            and self.name in ctx.builder.source_names()
-        ):
-            return [SourceResult(self.name, "unchanged", "same file as the last update")]
+        fetched = ctx.fetch_changed(self.name, rel, OFFICIAL)
+        if isinstance(fetched, SourceResult):
+            return [fetched]
         report = IngestReport(self.name)
         entries, header = parse_kev(Path(fetched.path).read_bytes(), fetched.location, report)
         count = ctx.builder.replace_kev(entries)

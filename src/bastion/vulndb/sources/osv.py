@@ -67,19 +67,9 @@ class OsvSource:
         name = f"osv:{eco}"
         builder = ctx.builder
         rel = f"osv/{eco}/all.zip"
-        known = builder.fetch_state(name, rel)
-        fetched = ctx.fetcher.fetch(rel, f"{OFFICIAL}/{eco}/all.zip", known=None if ctx.force else known)
-        if fetched is None:
-            if known is not None and not ctx.fetcher.is_mirror:
-                return SourceResult(name, "unchanged", "not modified since the last update")
-            return SourceResult(name, "not available", f"{rel} not found at {ctx.fetcher.describe()}")
-        if (
-            not ctx.force
-            and known is not None
-            and known.get("sha256") == fetched.sha256
-            and name in builder.source_names()
-        ):
-            return SourceResult(name, "unchanged", "same file as the last update")
+        fetched = ctx.fetch_changed(name, rel, f"{OFFICIAL}/{eco}/all.zip")
+        if isinstance(fetched, SourceResult):
+            return fetched
         ctx.log(f"importing {fetched.location}")
         report = IngestReport(name)
         builder.replace_source(name, stored_osv_zip(fetched.path, name, report), report)
