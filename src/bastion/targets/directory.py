@@ -48,8 +48,11 @@ class DirectoryTree:
         skip_dirs: Sequence[str] = DEFAULT_SKIP_DIRS,
         skip_files: Sequence[str] = (),
         limits: Limits = DEFAULT_LIMITS,
+        exclude: frozenset[str] = frozenset(),
     ) -> None:
         self.root = root
+        #: Exact relative paths (files or directories) left out of the walk, e.g. what git ignores.
+        self._exclude = exclude
         self._root_str = os.fspath(root)
         self._only = only  # a single-file target: the tree holds just this relative path
         dirs = list(skip_dirs)
@@ -101,6 +104,8 @@ class DirectoryTree:
                     self._errors.append(ScanError(path=rel, message=f"cannot stat: {exc.strerror}"))
                     continue
                 ftype = _file_type(st.st_mode)
+                if rel in self._exclude:
+                    continue
                 if ftype is FileType.DIR:
                     if self._skip_dir(rel):
                         continue

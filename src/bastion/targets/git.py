@@ -9,13 +9,15 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from bastion.errors import TargetError
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.model import ArtifactKind, ArtifactRef
-from bastion.targets.directory import DEFAULT_SKIP_DIRS, DirectoryTarget
+from bastion.targets.base import WantFn
+from bastion.targets.directory import DEFAULT_SKIP_DIRS, DirectoryTarget, DirectoryTree
 
 
 def git(root: Path, *args: str, timeout: float = 60.0) -> str | None:
@@ -37,7 +39,22 @@ def git(root: Path, *args: str, timeout: float = 60.0) -> str | None:
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
+def ignored_paths(root: Path) -> frozenset[str]:
+    """What git ignores in the working tree (``.gitignore``, ``.git/info/exclude``, the global excludes):
+    whole directories collapsed to one entry, relative POSIX paths. Empty when git is unavailable."""
+    listing = git(root, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
+    if not listing:
+        return frozenset()
+    return frozenset(p.rstrip("/") for p in listing.split("\0") if p.strip("/"))
+
+
 class GitTarget(DirectoryTarget):
+    """A repository checkout: the files the repository holds (tracked, and untracked but not ignored).
+
+    Paths git ignores (virtualenvs, build output, caches) are left out, unlike ``scan fs``; scan the
+    directory as ``fs`` to include them.
+    """
+
     def __init__(
         self,
         path: str,
@@ -58,6 +75,16 @@ class GitTarget(DirectoryTarget):
         if not self.path.is_dir():
             raise TargetError(f"{path}: not a directory")
         self.history = history
+
+    @contextmanager
+    def open(self, want: WantFn | None = None) -> Iterator[DirectoryTree]:
+        yield DirectoryTree(
+            self.path,
+            skip_dirs=self._skip_dirs,
+            skip_files=self._skip_files,
+            limits=self._limits,
+            exclude=ignored_paths(self.path),
+        )
 
     def describe(self) -> ArtifactRef:
         ref = super().describe()
