@@ -19,7 +19,9 @@ def test_bastion_scan_of_its_own_repository_passes(tmp_path):
     rc = main(["scan", "repo", str(REPO), "--history", "--offline", "-q", "-o", f"json={out}"])
     result = json.loads(out.read_text())
     open_findings = [
-        (f["kind"], f["id"], (f["location"] or {}).get("path")) for f in result["findings"] if not f["suppressed"]
+        (f["kind"], f["id"], (f["location"] or {}).get("path"))
+        for f in result["findings"]
+        if not f["suppressed"]
     ]
     assert rc == 0, open_findings
     assert result["verdict"]["passed"] is True

@@ -23,6 +23,7 @@ from bastion.vulndb.sources.debian import CODENAMES
 
 __all__ = ["os_ecosystems"]
 
+
 def os_ecosystems(ecosystem: Ecosystem, os_info: OsInfo | None) -> tuple[str, ...] | str:
     """The OSV ecosystem strings to look up for OS packages of ``ecosystem`` on ``os_info``, or why none.
 

@@ -74,7 +74,9 @@ def test_file_names_that_are_not_utf8_never_crash_a_report(tmp_path, capsys):
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     )
     root = tmp_path / "src"
     root.mkdir()
