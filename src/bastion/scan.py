@@ -19,7 +19,7 @@ from typing import Any
 from bastion import __version__
 from bastion.detectors import registry as detector_registry
 from bastion.detectors.base import Capability, ContentDetector, DetectContext, Detector, FileContent
-from bastion.errors import BastionError
+from bastion.errors import BastionError, ConfigError
 from bastion.fs.archives import archive_kind, iter_members
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
 from bastion.inventory import registry as extractor_registry
@@ -252,11 +252,17 @@ def _inventory_pass(
             continue
         try:
             found = list(det.detect(ctx))  # type: ignore[union-attr]
-        except BastionError as exc:
-            statuses.append(
-                PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.FAILED, exc.message)
+        except ConfigError:
+            raise  # a broken configuration aborts the scan (exit 2), it is not a finding gap
+        except Exception as exc:  # anything else: this detector failed, the scan goes on and says so
+            message = (
+                exc.message if isinstance(exc, BastionError) else f"unexpected {type(exc).__name__}: {exc}"
             )
-            ctx.error(".", exc.message, plugin=det.plugin.name)
+            log.debug("detector %s failed", det.plugin.name, exc_info=True)
+            statuses.append(
+                PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.FAILED, message)
+            )
+            ctx.error(".", message, plugin=det.plugin.name)
             continue
         statuses.append(PluginStatus(det.plugin.name, det.plugin.version, "detector", items=len(found)))
         out.extend(found)
@@ -313,8 +319,14 @@ def _content_pass(
         name = det.plugin.name
         try:
             extra = list(det.finish(ctx))
-        except BastionError as exc:
-            ctx.error(".", exc.message, plugin=name)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            message = (
+                exc.message if isinstance(exc, BastionError) else f"unexpected {type(exc).__name__}: {exc}"
+            )
+            log.debug("detector %s failed in finish()", name, exc_info=True)
+            ctx.error(".", message, plugin=name)
             counts[name][2] += 1
             extra = []
         counts[name][1] += len(extra)
@@ -335,20 +347,13 @@ def _run_on(
         counts[name][0] += 1
         try:
             found = list(det.scan_file(content, ctx))
+        except ConfigError:
+            raise
         except BastionError as exc:
             ctx.error(content.path, exc.message, plugin=name, layer=content.entry.layer_digest)
             counts[name][2] += 1
             continue
-        except (
-            RecursionError,
-            MemoryError,
-            ValueError,
-            UnicodeError,
-            OSError,
-            KeyError,
-            IndexError,
-            TypeError,
-        ) as exc:
+        except Exception as exc:  # a plugin failing on one file must not end the scan; it is reported
             log.debug("detector %s crashed on %s", name, content.path, exc_info=True)
             ctx.error(
                 content.path,

@@ -119,3 +119,32 @@ class PackageCountDetector:
             )
             for p in ctx.inventory.packages
         ]
+
+
+class _LibraryError(Exception):
+    """Stands for a third-party library's own exception type (cryptography's DuplicateExtension …)."""
+
+
+@dataclass
+class ExplodingDetector:
+    """A content detector whose library blows up on files named ``*.boom``, and in finish()."""
+
+    plugin: ClassVar[PluginId] = PluginId("fake/exploding", 1)
+    kind: ClassVar[FindingKind] = FindingKind.SECRET
+    requires: ClassVar[frozenset[Capability]] = frozenset({Capability.FILES})
+    hashes: ClassVar[frozenset[str]] = frozenset()
+    scans_archives: ClassVar[bool] = False
+    explode_in_finish: bool = False
+
+    def wants(self, entry: FileRef) -> bool:
+        return True
+
+    def scan_file(self, file: FileContent, ctx: DetectContext) -> Iterable[Finding]:
+        if file.path.endswith(".boom"):
+            raise _LibraryError("Duplicate 2.5.29.17 extension found")
+        return []
+
+    def finish(self, ctx: DetectContext) -> Iterable[Finding]:
+        if self.explode_in_finish:
+            raise _LibraryError("finish went wrong")
+        return []

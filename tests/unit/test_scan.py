@@ -58,3 +58,34 @@ def _inventory(result):
     from bastion.model import Inventory
 
     return Inventory(packages=result.packages)
+
+
+def test_a_detector_crashing_on_one_file_never_ends_the_scan(tmp_path, monkeypatch):
+    from tests._support.fakes import ExplodingDetector
+
+    word = WordDetector()
+    boom = ExplodingDetector(explode_in_finish=True)
+    monkeypatch.setitem(detector_registry.SCANNERS, "secret", (lambda: boom, lambda: word))
+    (tmp_path / "a.boom").write_text("x")
+    (tmp_path / "b.txt").write_text("SECRET")
+
+    result = scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",)))
+
+    assert [f.location.path for f in result.findings] == ["b.txt"]  # the other detector still ran
+    messages = {(e.path, e.message) for e in result.errors if e.plugin == "fake/exploding"}
+    assert ("a.boom", "unexpected _LibraryError: Duplicate 2.5.29.17 extension found") in messages
+    assert (".", "unexpected _LibraryError: finish went wrong") in messages
+    status = {s.name: s.state for s in result.plugins}
+    assert status["fake/exploding"] is PluginState.PARTIAL
+
+
+def test_real_certificate_with_duplicate_extensions(tmp_path):
+    """urllib3's duplicate_san.pem once ended a whole `bastion scan fs /`."""
+    import shutil
+
+    from tests._support.paths import FIXTURES
+
+    shutil.copy(FIXTURES / "certs" / "duplicate_san.pem", tmp_path / "duplicate_san.pem")
+    result = scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",)))
+    assert not [e for e in result.errors if "unexpected" in e.message]
+    assert {s.name: s.state for s in result.plugins}["secret/rules"] is PluginState.SUCCEEDED

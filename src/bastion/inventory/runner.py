@@ -123,18 +123,7 @@ def run_extractors(
                 unknowns.append(Unknown(entry.path, exc.message, name, entry.layer_digest))
                 failed[name] += 1
                 continue
-            except (
-                RecursionError,
-                MemoryError,
-                ValueError,
-                KeyError,
-                TypeError,
-                AttributeError,
-                IndexError,
-                UnicodeError,
-                OSError,
-                EOFError,
-            ) as exc:
+            except Exception as exc:  # a plugin bug on one file must not end the scan
                 # A plugin bug on hostile input must not end the scan; it is reported, not hidden.
                 log.debug("extractor %s crashed on %s", name, entry.path, exc_info=True)
                 unknowns.append(

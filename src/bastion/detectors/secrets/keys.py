@@ -256,11 +256,22 @@ def analyze_certificate(data: bytes) -> CertInfo | None:
     cert = _load_cert(data)
     if cert is None:
         return None
+    # cryptography parses certificates lazily: real-world certificates with duplicate extensions,
+    # unsupported name types or unknown key algorithms raise only when a field is read. Each field
+    # falls back on its own; a certificate without readable validity dates is not analysed at all.
     try:
         is_ca = bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except (x509.ExtensionNotFound, ValueError):
+    except Exception:  # ExtensionNotFound, DuplicateExtension, UnsupportedGeneralNameType, ValueError …
         is_ca = False
-    key_type, size = _public_key_desc(cert)
+    try:
+        key_type, size = _public_key_desc(cert)
+    except Exception:  # UnsupportedAlgorithm, ValueError
+        key_type, size = "unknown", None
+    try:
+        not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
+        fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    except Exception:
+        return None
     try:
         sig = cert.signature_hash_algorithm
         sig_name = sig.name if sig is not None else None
@@ -269,19 +280,21 @@ def analyze_certificate(data: bytes) -> CertInfo | None:
     try:
         subject = cert.subject.rfc4514_string()
         issuer = cert.issuer.rfc4514_string()
-    except ValueError:
+        self_signed = cert.subject == cert.issuer
+    except Exception:
         subject = issuer = "?"
+        self_signed = False
     return CertInfo(
         subject=subject[:200],
         issuer=issuer[:200],
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        self_signed=cert.subject == cert.issuer,
+        not_before=not_before,
+        not_after=not_after,
+        self_signed=self_signed,
         is_ca=is_ca,
         key_type=key_type,
         key_size=size,
         signature_hash=sig_name,
-        sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        sha256=fingerprint,
     )
 
 
