@@ -16,8 +16,11 @@ import base64
 import binascii
 import functools
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -127,7 +130,25 @@ def _body(pem: bytes) -> bytes | None:
         return None
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _quiet(fn: Callable[P, R]) -> Callable[P, R]:
+    """cryptography warns about what it parses (deprecated DSA keys, negative serial numbers …). Those
+    warnings describe the scanned files, which findings already do; they must not clutter stderr."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 @functools.lru_cache(maxsize=256)
+@_quiet
 def analyze_private_key(block: bytes) -> KeyInfo:
     pem = clean_pem(block)
     m = _HEADER_RE.search(pem)
@@ -152,6 +173,7 @@ def analyze_private_key(block: bytes) -> KeyInfo:
     return KeyInfo(True, parsed=True, key_type=key_type, key_size=size, encrypted=False)
 
 
+@_quiet
 def analyze_der_private_key(data: bytes) -> KeyInfo | None:
     """A binary (DER) private key: PKCS#8 or traditional; None when ``data`` is not one."""
     if data[:1] != b"\x30":
@@ -252,6 +274,7 @@ def _load_cert(data: bytes) -> x509.Certificate | None:
         return None
 
 
+@_quiet
 def analyze_certificate(data: bytes) -> CertInfo | None:
     cert = _load_cert(data)
     if cert is None:
@@ -336,6 +359,7 @@ class Pkcs12Info:
     key: KeyInfo | None = None
 
 
+@_quiet
 def analyze_pkcs12(data: bytes) -> Pkcs12Info:
     for password in (None, b""):
         try:
