@@ -10,9 +10,10 @@ offending value.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Collection
 from typing import Any, TypeVar
+
+import ahocorasick
 
 T = TypeVar("T")
 
@@ -34,30 +35,54 @@ def scrub(obj: T, secrets: Collection[str]) -> T:
     """``obj`` with every occurrence of each secret replaced by its :func:`redact` form.
 
     Works on frozen dataclasses, tuples, lists, dicts and strings; returns ``obj`` itself when nothing
-    changed, so scrubbing a clean result is cheap.
+    changed. One Aho-Corasick pass per string, so thousands of secrets (a root filesystem full of test
+    keys) cost no more than a few.
     """
-    values = sorted({s for s in secrets if len(s) >= MIN_SCRUB_LENGTH}, key=len, reverse=True)
+    values = {s for s in secrets if len(s) >= MIN_SCRUB_LENGTH}
     if not values:
         return obj
-    pattern = re.compile("|".join(re.escape(v) for v in values))
-    return _scrub(obj, pattern)  # type: ignore[no-any-return]
+    automaton = ahocorasick.Automaton()
+    for value in values:
+        automaton.add_word(value, len(value))
+    automaton.make_automaton()
+    return _scrub(obj, automaton)  # type: ignore[no-any-return]
 
 
-def _scrub(obj: Any, pattern: re.Pattern[str]) -> Any:
+def _replace(text: str, automaton: Any) -> str:
+    spans: list[tuple[int, int]] = []
+    for end, length in automaton.iter(text):
+        spans.append((end - length + 1, end + 1))
+    if not spans:
+        return text
+    # Longest match first at each start; drop matches inside an earlier kept one.
+    spans.sort(key=lambda se: (se[0], -se[1]))
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        out.append(redact(text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _scrub(obj: Any, automaton: Any) -> Any:
     if isinstance(obj, str):
-        return pattern.sub(lambda m: redact(m.group(0)), obj) if pattern.search(obj) else obj
+        return _replace(obj, automaton)
     if isinstance(obj, tuple):
-        items = tuple(_scrub(v, pattern) for v in obj)
+        items = tuple(_scrub(v, automaton) for v in obj)
         return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
     if isinstance(obj, list):
-        return [_scrub(v, pattern) for v in obj]
+        return [_scrub(v, automaton) for v in obj]
     if isinstance(obj, dict):
-        return {_scrub(k, pattern): _scrub(v, pattern) for k, v in obj.items()}
+        return {_scrub(k, automaton): _scrub(v, automaton) for k, v in obj.items()}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         changes = {}
         for f in dataclasses.fields(obj):
             old = getattr(obj, f.name)
-            new = _scrub(old, pattern)
+            new = _scrub(old, automaton)
             if new is not old and new != old:
                 changes[f.name] = new
         return dataclasses.replace(obj, **changes) if changes else obj

@@ -154,7 +154,14 @@ def scan(
     )
     # Secrets found anywhere (an ENV value, a build argument) must not reappear verbatim elsewhere in the
     # result: the image config, layer history, descriptions, misconfiguration evidence.
-    result = scrub(result, ctx.redactions)
+    # Packages are left out: names, versions and paths of packages do not carry copied values.
+    if ctx.redactions:
+        result = dataclasses.replace(
+            result,
+            target=scrub(result.target, ctx.redactions),
+            findings=scrub(result.findings, ctx.redactions),
+            errors=scrub(result.errors, ctx.redactions),
+        )
     if options.policy is not None:
         result = apply_policy(result, options.policy, now=now)
     return result
