@@ -20,6 +20,45 @@ T = TypeVar("T")
 #: Shorter values are not scrubbed: they would also match ordinary words.
 MIN_SCRUB_LENGTH = 8
 
+#: Dataclass fields that identify things (rule and advisory ids, fingerprints, hashes, purls, versions)
+#: rather than describe them. They are never rewritten: a weak password such as "postgres" must not turn
+#: the rule id "postgres-connection-string" into "po…(8)-connection-string".
+IDENTIFIER_FIELDS = frozenset(
+    {
+        "id",
+        "kind",
+        "severity",
+        "fingerprint",
+        "aliases",
+        "package",
+        "package_id",
+        "installed_version",
+        "fixed_versions",
+        "upgrade_to",
+        "references",
+        "cvss",
+        "found_by",
+        "rule",
+        "source",
+        "sha256",
+        "secret_hash",
+        "match",
+        "digest",
+        "diff_id",
+        "image_id",
+        "layer",
+        "layer_digest",
+        "plugin",
+        "framework",
+        "control",
+        "compliance",
+        "file_type",
+        "provider",
+        "data_source",
+        "validation",
+    }
+)
+
 
 def redact(secret: bytes | str) -> str:
     """``ghp_…(40)``: a prefix of at most 4 characters (a quarter of short secrets) and the length."""
@@ -81,6 +120,8 @@ def _scrub(obj: Any, automaton: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         changes = {}
         for f in dataclasses.fields(obj):
+            if f.name in IDENTIFIER_FIELDS:
+                continue
             old = getattr(obj, f.name)
             new = _scrub(old, automaton)
             if new is not old and new != old:

@@ -59,3 +59,20 @@ def test_image_config_secrets_never_reach_the_json_result(tmp_path):
     for value in secrets:
         assert value not in text
     assert "DB_PASSWORD=" in text  # the variable is still listed, with its value redacted
+
+
+def test_identifiers_are_never_rewritten():
+    from bastion.model import Finding, FindingKind, Location, Severity
+
+    f = Finding(
+        FindingKind.SECRET,
+        "postgres-connection-string",
+        "Password postgres in a connection string",
+        Severity.HIGH,
+        "secr:postgres",
+        location=Location("db/postgres.env"),
+    )
+    out = scrub(f, {"postgres"})
+    assert (out.id, out.fingerprint) == ("postgres-connection-string", "secr:postgres")
+    assert out.title == "Password po…(8) in a connection string"
+    assert out.location is not None and out.location.path == "db/postgres.env"  # paths identify files

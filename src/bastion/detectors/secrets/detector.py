@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["IMAGE_CONFIG_PATH", "SecretDetector", "build_rules"]
 
+#: Generic (keyword + entropy) findings reported per file; more are counted in one errors entry.
+MAX_GENERIC_PER_FILE = 25
 #: The pseudo path of findings in an image's configuration (env, labels, history).
 IMAGE_CONFIG_PATH = "image-config"
 _DER_CERT_EXT = (".der", ".cer", ".crt")
@@ -256,10 +258,25 @@ class SecretDetector:
         certs = [c for c in cands if c.rule.rule.category == "certificate"]
         if certs and state.settings.certificates:
             out.extend(self._certificates(state, file, certs, ctx))
+        generic = 0
         for cand in cands:
             if cand.rule.rule.category == "certificate":
                 continue
+            if cand.rule.rule.category == "generic":
+                generic += 1
+                if generic > MAX_GENERIC_PER_FILE:
+                    continue
             out.extend(self._findings_for(state, cand, file, ctx))
+        if generic > MAX_GENERIC_PER_FILE:
+            # Hundreds of "key = high-entropy value" matches in one file is data (a tokenizer vocabulary,
+            # test vectors, a hash list), not configuration. Said once; the provider rules still run.
+            ctx.error(
+                path,
+                f"{generic - MAX_GENERIC_PER_FILE} further generic secret match(es) not reported: more than "
+                f"{MAX_GENERIC_PER_FILE} in one file looks like data, not configuration",
+                plugin=self.plugin.name,
+                layer=file.entry.layer_digest,
+            )
         return out
 
     def _layer_context(self, file: FileContent, ctx: DetectContext) -> tuple[str | None, str | None, bool]:
