@@ -56,6 +56,12 @@ IDENTIFIER_FIELDS = frozenset(
         "provider",
         "data_source",
         "validation",
+        "path",
+        "ref",
+        "name",
+        "repo_tags",
+        "repo_digests",
+        "platform",
     }
 )
 
