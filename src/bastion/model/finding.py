@@ -148,6 +148,9 @@ class SecretEvidence:
     author: str | None = None
     date: str | None = None
     deleted_in_later_layer: bool = False
+    #: False for findings about public material (an expired or weak *certificate*): they are hygiene
+    #: problems judged by severity, not leaked credentials that always fail the gate.
+    credential: bool = True
     extra: dict[str, str] = field(default_factory=dict)  # key type/size, certificate expiry, …
 
 

@@ -30,6 +30,7 @@ from bastion.model import (
     Location,
     Package,
     ScanResult,
+    SecretEvidence,
     Severity,
     Suppression,
     Verdict,
@@ -47,6 +48,7 @@ RULE_VULN = "vulnerability-severity"
 RULE_MISCONFIG = "misconfig-severity"
 RULE_MISCONFIG_RULE = "misconfig-rule"
 RULE_SECRET = "secret"
+RULE_CERTIFICATE = "certificate-severity"
 RULE_MALWARE = "malware"
 RULE_LICENSE_DENIED = "license-denied"
 RULE_LICENSE_NOT_ALLOWED = "license-not-allowed"
@@ -108,6 +110,11 @@ def violated_rule(f: Finding, policy: Policy) -> str | None:
                 return RULE_MISCONFIG_RULE
             return RULE_MISCONFIG if mp.severity.matches(f.severity) else None
         case FindingKind.SECRET:
+            ev = f.evidence
+            if isinstance(ev, SecretEvidence) and not ev.credential:
+                # An expired or weak *certificate* is public material: judged by severity like a
+                # misconfiguration, not "always fails" like a leaked credential.
+                return RULE_CERTIFICATE if policy.misconfig.severity.matches(f.severity) else None
             return RULE_SECRET
         case FindingKind.MALWARE:
             return RULE_MALWARE
@@ -171,7 +178,7 @@ def _message(f: Finding, rule: str, policy: Policy, expired: Sequence[WaiverUse]
                 extras.append("fix: " + ", ".join(f.fixed_versions) if f.fixed_versions else "fix available")
             if extras:
                 why += "; " + "; ".join(extras)
-        case "misconfig-severity":
+        case "misconfig-severity" | "certificate-severity":
             why = f"{f.severity.value} ({policy.misconfig.severity.describe()})"
         case "misconfig-rule":
             why = "rule listed in policy.misconfig.fail_rules"

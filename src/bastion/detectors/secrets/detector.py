@@ -377,6 +377,7 @@ class SecretDetector:
         layer: str | None,
         inline: bool = False,
         deleted: bool = False,
+        credential: bool = True,
         extra: dict[str, str] | None = None,
         description: str = "",
         resource: str | None = None,
@@ -420,6 +421,7 @@ class SecretDetector:
                 author=author,
                 date=date,
                 deleted_in_later_layer=deleted,
+                credential=credential,
                 extra=dict(extra or {}),
             ),
         )
@@ -512,6 +514,7 @@ class SecretDetector:
                 layer=layer,
                 inline=inline,
                 deleted=deleted,
+                credential=False,
                 extra=extra,
                 description=f"Certificate {info.subject} issued by {info.issuer}: {problem.message}.",
                 hashed=info.sha256,
