@@ -238,6 +238,17 @@ def _missing(requires: frozenset[Capability], ctx: DetectContext) -> list[str]:
     return missing
 
 
+def _skipped(det: Any, missing: list[str]) -> PluginStatus:
+    return PluginStatus(
+        det.plugin.name, det.plugin.version, "detector", PluginState.SKIPPED, "needs " + ", ".join(missing)
+    )
+
+
+def _failure(exc: Exception) -> str:
+    """How a plugin failure reads in ``errors``: our own message, or the unexpected exception's type."""
+    return exc.message if isinstance(exc, BastionError) else f"unexpected {type(exc).__name__}: {exc}"
+
+
 def _inventory_pass(
     detectors: Sequence[Detector | ContentDetector], ctx: DetectContext, statuses: list[PluginStatus]
 ) -> list[Finding]:
@@ -246,15 +257,7 @@ def _inventory_pass(
         assert not _is_content(det)
         missing = _missing(det.requires, ctx)
         if missing:
-            statuses.append(
-                PluginStatus(
-                    det.plugin.name,
-                    det.plugin.version,
-                    "detector",
-                    PluginState.SKIPPED,
-                    "needs " + ", ".join(missing),
-                )
-            )
+            statuses.append(_skipped(det, missing))
             ctx.error(".", f"{det.plugin.name} skipped: needs {', '.join(missing)}", plugin=det.plugin.name)
             continue
         try:
@@ -262,9 +265,7 @@ def _inventory_pass(
         except ConfigError:
             raise  # a broken configuration aborts the scan (exit 2), it is not a finding gap
         except Exception as exc:  # anything else: this detector failed, the scan goes on and says so
-            message = (
-                exc.message if isinstance(exc, BastionError) else f"unexpected {type(exc).__name__}: {exc}"
-            )
+            message = _failure(exc)
             log.debug("detector %s failed", det.plugin.name, exc_info=True)
             statuses.append(
                 PluginStatus(det.plugin.name, det.plugin.version, "detector", PluginState.FAILED, message)
@@ -289,15 +290,7 @@ def _content_pass(
     for det in detectors:
         missing = _missing(det.requires, ctx)
         if missing:
-            statuses.append(
-                PluginStatus(
-                    det.plugin.name,
-                    det.plugin.version,
-                    "detector",
-                    PluginState.SKIPPED,
-                    "needs " + ", ".join(missing),
-                )
-            )
+            statuses.append(_skipped(det, missing))
             continue
         active.append(det)
     limits = ctx.limits
@@ -329,9 +322,7 @@ def _content_pass(
         except ConfigError:
             raise
         except Exception as exc:
-            message = (
-                exc.message if isinstance(exc, BastionError) else f"unexpected {type(exc).__name__}: {exc}"
-            )
+            message = _failure(exc)
             log.debug("detector %s failed in finish()", name, exc_info=True)
             ctx.error(".", message, plugin=name)
             counts[name][2] += 1
@@ -364,7 +355,7 @@ def _run_on(
             log.debug("detector %s crashed on %s", name, content.path, exc_info=True)
             ctx.error(
                 content.path,
-                f"unexpected {type(exc).__name__}: {exc}",
+                _failure(exc),
                 plugin=name,
                 layer=content.entry.layer_digest,
             )
