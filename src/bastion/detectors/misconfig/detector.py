@@ -16,11 +16,13 @@ from typing import Any, ClassVar
 from bastion.detectors.base import Capability, DetectContext, FileContent
 from bastion.detectors.misconfig import cloudformation, compose, kubernetes, terraform
 from bastion.detectors.misconfig._yaml import YamlDoc, load_yaml_docs
-from bastion.detectors.misconfig.base import Check, MisconfigError, Project, Resource, RuleError, Violation
+from bastion.detectors.misconfig.base import Check, MisconfigError, Project, Resource, Violation
 from bastion.detectors.misconfig.checks import builtin_checks
 from bastion.detectors.misconfig.custom import load_rule_file, plugin_checks, rule_files
 from bastion.detectors.misconfig.dockerfile import is_dockerfile, parse_dockerfile
+from bastion.detectors.misconfig.settings import parse_settings
 from bastion.detectors.misconfig.suppress import find_inline, ignore_comments
+from bastion.errors import ConfigError
 from bastion.fs.parsing import decode_text
 from bastion.model import (
     FileRef,
@@ -123,6 +125,7 @@ class MisconfigDetector:
         self.comments: dict[str, dict[int, list[tuple[str, str]]]] = {}
         self.layers: dict[str, str | None] = {}
         self.caches: dict[str, str] = {}  # package manager → a file showing its cache was left behind
+        self._settings_checked = False
 
     # -- the walk -------------------------------------------------------------------------------------
     def wants(self, entry: FileRef) -> bool:
@@ -137,6 +140,9 @@ class MisconfigDetector:
         return kind in ("dockerfile", "terraform") or entry.size <= MAX_CONFIG_BYTES
 
     def scan_file(self, file: FileContent, ctx: DetectContext) -> Iterable[Finding]:
+        if not self._settings_checked:  # fail fast on a malformed misconfig: section, before the walk goes on
+            parse_settings(ctx.settings.get("misconfig"))
+            self._settings_checked = True
         if file.data is None:
             return ()
         marker = _cache_marker(file.path)
@@ -227,9 +233,7 @@ class MisconfigDetector:
         image = getattr(ctx.target, "image", None)
         if image is not None:
             resources.append(image_resource(image, self.caches))
-        settings = ctx.settings.get("misconfig") or {}
-        if not isinstance(settings, dict):
-            settings = {}
+        settings = parse_settings(ctx.settings.get("misconfig")).model_dump()
         checks = list(builtin_checks())
         checks.extend(self._custom_checks(settings, ctx))
         return evaluate(resources, checks, settings, self.comments, self.layers)
@@ -242,14 +246,12 @@ class MisconfigDetector:
             roots.append(FsPath(ref) if FsPath(ref).is_dir() else FsPath(ref).parent)
         if settings.get("config_dir"):
             roots.insert(0, FsPath(str(settings["config_dir"])))
+        # Rule files the configuration names are configuration: a missing or malformed one stops the scan.
         try:
             for path in rule_files(settings, roots):
-                try:
-                    out.extend(load_rule_file(path))
-                except MisconfigError as exc:
-                    ctx.error(str(path), exc.message, plugin=self.plugin.name)
-        except RuleError as exc:
-            ctx.error("bastion.yaml", exc.message, plugin=self.plugin.name)
+                out.extend(load_rule_file(path))
+        except MisconfigError as exc:
+            raise ConfigError(exc.message, hint="see docs/misconfig.md (custom rules)") from None
         if settings.get("plugins", True):
             problems: list[tuple[str, str]] = []
             out.extend(plugin_checks(problems))

@@ -213,6 +213,8 @@ class SecretDetector:
         if self._state is None and not self._broken:
             try:
                 self._state = _State(ctx)
+            except ConfigError:
+                raise  # a malformed bastion.yaml section stops the scan (exit 2); it never passes silently
             except BastionError as exc:
                 self._broken = True
                 ctx.error(".", f"secret scanning disabled: {exc.diagnostics()}", plugin=self.plugin.name)

@@ -12,6 +12,7 @@ from bastion.detectors.misconfig.base import RuleError
 from bastion.detectors.misconfig.custom import ENTRY_POINT_GROUP, load_rule_file
 from bastion.detectors.misconfig.detector import MisconfigDetector
 from bastion.detectors.misconfig.rules import Condition
+from bastion.errors import ConfigError
 from bastion.model import ArtifactKind, ArtifactRef, Finding, Inventory
 
 
@@ -112,25 +113,26 @@ def test_rule_file_from_settings_fires_with_location(tmp_path: Path) -> None:
     assert got["ACME-002"].location.line == 9 and got["ACME-002"].evidence.offending_value == "nginx:1.27"
 
 
-def test_bad_rule_file_is_one_error(tmp_path: Path) -> None:
+def test_bad_rule_file_stops_the_scan_as_a_configuration_error(tmp_path: Path) -> None:
+    """A rule file the configuration names is configuration: malformed, it must never pass silently."""
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "rules:\n  - id: X-1\n    title: t\n    severity: sometimes\n    deny: {path: a, exists: true}\n"
     )
     with pytest.raises(RuleError, match=r"bad.yaml:2: rule X-1: unknown severity"):
         load_rule_file(bad, "bad.yaml")
-    findings, ctx = scan(
-        {"main.tf": 'resource "aws_kms_key" "k" {\n}\n'}, {"rules_files": [str(bad)], "plugins": False}
-    )
-    assert [e.message for e in ctx.errors] == ["bad.yaml:2: rule X-1: unknown severity 'sometimes'"] or len(
-        ctx.errors
-    ) == 1
-    assert any(f.id == "BST-AWS-023" for f in findings)  # built-ins still run
+    with pytest.raises(ConfigError, match=r"bad.yaml:2: rule X-1: unknown severity 'sometimes'"):
+        scan({"main.tf": 'resource "aws_kms_key" "k" {\n}\n'}, {"rules_files": [str(bad)], "plugins": False})
 
 
-def test_missing_rules_dir_is_reported() -> None:
-    _, ctx = scan({}, {"rules_dirs": ["/does/not/exist"], "plugins": False})
-    assert len(ctx.errors) == 1 and "rules_dirs" in ctx.errors[0].message
+def test_missing_rules_dir_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError, match=r"misconfig.rules_dirs: directory /does/not/exist not found"):
+        scan({}, {"rules_dirs": ["/does/not/exist"], "plugins": False})
+
+
+def test_unknown_settings_key_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError, match=r"bastion.yaml: misconfig.rule_dirs: unknown key"):
+        scan({"main.tf": 'resource "aws_kms_key" "k" {\n}\n'}, {"rule_dirs": ["x"]})
 
 
 # -- entry-point plugins ---------------------------------------------------------------------------------
