@@ -14,6 +14,7 @@ import pytest
 
 from bastion import codec
 from bastion.detectors.secrets.baseline import BASELINE_NAME
+from bastion.errors import ConfigError
 from bastion.fs.limits import Limits
 from bastion.model import Finding, ScanResult, SecretEvidence
 from bastion.scan import ScanOptions, scan
@@ -130,13 +131,13 @@ def test_custom_rules_from_settings(tmp_path: Path) -> None:
     assert [f.id for f in result.findings] == ["acme-token"]
 
 
-def test_bad_configuration_is_an_error_entry_not_a_crash(tmp_path: Path) -> None:
+def test_bad_configuration_stops_the_scan_as_a_configuration_error(tmp_path: Path) -> None:
+    """secret: settings are configuration; broken, they must never leave secrets silently unscanned."""
     (tmp_path / "a.py").write_text("x = 1\n")
-    result = scan_dir(tmp_path, {"no_such_key": 1})
-    assert result.findings == ()
-    assert any("secret.no_such_key: unknown key" in e.message for e in result.errors)
-    result = scan_dir(tmp_path, {"rules": ["missing.yaml"]})
-    assert any("missing.yaml" in e.message for e in result.errors)
+    with pytest.raises(ConfigError, match=r"secret\.no_such_key: unknown key"):
+        scan_dir(tmp_path, {"no_such_key": 1})
+    with pytest.raises(ConfigError, match=r"missing\.yaml"):
+        scan_dir(tmp_path, {"rules": ["missing.yaml"]})
 
 
 def test_binary_minified_and_oversized_files(tmp_path: Path, tokens: dict[str, str]) -> None:
