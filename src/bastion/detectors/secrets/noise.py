@@ -20,6 +20,7 @@ from collections.abc import Iterable
 __all__ = [
     "DEFAULT_STOPWORDS",
     "DEFAULT_TEST_PATHS",
+    "DOC_PASSWORDS",
     "KNOWN_EXAMPLES",
     "char_classes",
     "inline_ignore",
@@ -29,6 +30,37 @@ __all__ = [
     "shannon_entropy",
     "skip_by_name",
 ]
+
+#: Passwords that documentation uses in sample credentials (``user:pass@host``, Oracle's and
+#: SQLAlchemy's ``scott:tiger``, the postgres image's ``mysecretpassword``). Compared whole and
+#: case-insensitively: ``tiger`` is a placeholder, ``tiger-7Hq2`` is not.
+DOC_PASSWORDS: frozenset[bytes] = frozenset(
+    {
+        b"pass",
+        b"passwd",
+        b"password",
+        b"pwd",
+        b"pw",
+        b"secret",
+        b"tiger",
+        b"mypassword",
+        b"mysecret",
+        b"mysecretpassword",
+        b"yourpassword",
+        b"your_password",
+        b"dbpass",
+        b"dbpassword",
+        b"s3cr3t",
+        b"pa55word",
+        b"passw0rd",
+        b"p@ssw0rd",
+        b"p@ssword",
+        b"letmein",
+        b"test",
+        b"testing",
+        b"admin",
+    }
+)
 
 #: Values published in vendor documentation as examples; never real credentials.
 KNOWN_EXAMPLES: frozenset[bytes] = frozenset(
@@ -147,7 +179,7 @@ def is_placeholder(secret: bytes, *, strict: bool = False) -> bool:
     ``strict`` (generic rules) also drops low-variety values (``aaaaaaaa1``) and references to
     environment variables or function calls.
     """
-    if secret in KNOWN_EXAMPLES:
+    if secret in KNOWN_EXAMPLES or secret.lower() in DOC_PASSWORDS:
         return True
     if _PLACEHOLDER_RE.search(secret):
         return True

@@ -43,3 +43,23 @@ def test_generic_matches_per_file_are_capped_and_the_rest_counted(tmp_path):
         f"15 further generic secret match(es) not reported: more than {MAX_GENERIC_PER_FILE} in one file "
         "looks like data, not configuration"
     ]
+
+
+def test_documentation_sample_credentials_are_not_findings(tmp_path):
+    # real lines from SQLAlchemy's dialect docs and keyv's README, as installed in a real venv and node_modules
+    (tmp_path / "base.py").write_text(
+        '"""\n    "mysql+mysqldb://scott:tiger@localhost/test",\n'
+        '    "mysql+pymysql://user:pass@some_mariadb/dbname?charset=utf8mb4"\n"""\n'
+    )
+    (tmp_path / "README.md").write_text(
+        "const keyv = new Keyv('postgresql://user:pass@localhost:5432/dbname');\n"
+    )
+    assert scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",))).findings == ()
+
+
+def test_a_real_password_in_a_connection_string_is_still_found(tmp_path):
+    (tmp_path / "settings.py").write_text(
+        'DATABASE_URL = "postgresql://app:Vq7#pL2x9wKm@db.internal:5432/app"\n'
+    )
+    result = scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",)))
+    assert [f.id for f in result.findings] == ["postgres-connection-string"]
