@@ -452,7 +452,10 @@ class SecretDetector:
         if any(r.search(secret) for r in state.allow_regexes):
             return Suppression(by="config", reason="value allow-listed (secret.allow.regexes)")
         if state.test_paths is not None and (state.test_paths.match(path) or state.test_paths.match(bare)):
-            return Suppression(by="config", reason="test fixture path (secret.test_paths)")
+            return Suppression(
+                by="config",
+                reason="test fixture, example or third-party documentation path (secret.test_paths)",
+            )
         return None
 
     # -- keys and certificates ---------------------------------------------------------------------

@@ -119,6 +119,13 @@ DEFAULT_TEST_PATHS: tuple[str, ...] = (
     "**/fixtures/**",
     "**/__fixtures__/**",
     "**/__mocks__/**",
+    # Examples shipped with documentation and SDKs (botocore's data/*/examples-1.json, examples/ trees)
+    "**/examples/**",
+    "**/examples-*.json",
+    # Documentation inside installed third-party packages (README/CHANGELOG samples)
+    "**/node_modules/**/*.md",
+    "**/site-packages/**/*.md",
+    "**/site-packages/**/*.rst",
 )
 
 _PLACEHOLDER_RE = re.compile(
@@ -138,7 +145,7 @@ _REPEAT_RE = re.compile(rb"(.)\1{7,}")
 #: ``sas-token-for-azure``), ARNs, URLs and paths, elided examples (``MIIG...``).
 _NOT_A_VALUE_RE = re.compile(
     rb"""(?x)
-      ^[A-Za-z]+(?:[_.-][A-Za-z]+)*[.]?$
+      ^_*[A-Za-z]+(?:[_.-][A-Za-z]+)*_*[.]?$
     | ^(?:arn|https?|s3|gs|file|ftp|sftp|ssh|git|urn):
     | ^(?:/|\./|~/|\.\./)
     | ::

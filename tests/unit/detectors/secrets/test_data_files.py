@@ -58,8 +58,7 @@ def test_documentation_sample_credentials_are_not_findings(tmp_path):
 
 
 def test_a_real_password_in_a_connection_string_is_still_found(tmp_path):
-    (tmp_path / "settings.py").write_text(
-        'DATABASE_URL = "postgresql://app:Vq7#pL2x9wKm@db.internal:5432/app"\n'
-    )
+    url = "postgresql://app:Vq7#pL2x9wKm@db.internal:5432/app"  # bastion:ignore test input, not a credential
+    (tmp_path / "settings.py").write_text(f'DATABASE_URL = "{url}"\n')
     result = scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",)))
     assert [f.id for f in result.findings] == ["postgres-connection-string"]
