@@ -62,3 +62,15 @@ def test_a_real_password_in_a_connection_string_is_still_found(tmp_path):
     (tmp_path / "settings.py").write_text(f'DATABASE_URL = "{url}"\n')
     result = scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",)))
     assert [f.id for f in result.findings] == ["postgres-connection-string"]
+
+
+def test_lookup_table_in_gnu_bash_is_not_a_twitter_token(tmp_path):
+    """The exact bytes around offset 987402 of Debian 12's /usr/bin/bash (a letter-frequency table)."""
+    table = (
+        b"??????@@"
+        + b"A" * 44
+        + b"BBBCCDDEEEEEFFFFFFFFFFFGGGGGGGGHHHHIIIIIIIIJJJKKKKLLMNNOOOOOPPPQRSTTTUUVVVVWWWWWW"
+        b"XXYYZZZ[[[[[[\\\\"
+    )
+    (tmp_path / "bash").write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 64 + table + b"\x00" * 64)
+    assert scan(DirectoryTarget(tmp_path), ScanOptions(scanners=("secret",))).findings == ()
