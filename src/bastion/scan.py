@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bastion import __version__
@@ -65,6 +66,8 @@ class ScanOptions:
     advisories: Any | None = None
     policy: Policy | None = None
     now: datetime | None = None
+    #: Where detectors keep caches (compiled rule databases); None: BASTION_CACHE_DIR or the user cache.
+    cache_dir: Path | None = None
 
 
 def scan(
@@ -122,6 +125,7 @@ def scan(
             limits=options.limits,
             settings=options.settings,
             now=now,
+            cache_dir=options.cache_dir,
         )
         if content_detectors:
             progress.start("content", "scanning file contents", None)
@@ -185,6 +189,7 @@ def detect_inventory(
         limits=options.limits,
         settings=options.settings,
         now=options.now or started,
+        cache_dir=options.cache_dir,
     )
     statuses: list[PluginStatus] = []
     findings = _inventory_pass(detectors, ctx, statuses)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
@@ -42,6 +43,9 @@ class DetectContext:
     tree: FileTree | None = None
     advisories: Any | None = None  # bastion.vulndb.store.AdvisoryStore once opened
     limits: Limits = DEFAULT_LIMITS
+    #: Where detectors may keep caches (compiled rule databases): ``--cache-dir`` / ``BASTION_CACHE_DIR``,
+    #: else the user cache directory. See :func:`bastion.cache.cache_root`.
+    cache_dir: Path | None = None
     #: Per-detector settings from bastion.yaml / CLI, keyed by detector group ("secret", "misconfig" …).
     settings: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None

@@ -22,8 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_cache_dir
-
+from bastion.cache import cache_root
 from bastion.errors import UsageError
 
 __all__ = ["DbConfig", "load_config"]
@@ -68,9 +67,7 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    explicit = env.get("BASTION_CACHE_DIR")
-    return Path(explicit) if explicit else Path(user_cache_dir("bastion", appauthor=False))
+    return cache_root(env=env)
 
 
 def load_config(

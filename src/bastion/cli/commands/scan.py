@@ -219,6 +219,7 @@ def scan_command(
             inventory=list_packages,
             settings=cfg.settings,
             limits=cfg.limits,
+            cache_dir=cache_dir,
         )
         result = scan(tgt, options, progress=sink)
     write_reports(result, outputs, report_options)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bastion.cache import cache_root
 from bastion.detectors.base import Capability, DetectContext, FileContent
 from bastion.detectors.secrets import keys as keymod
 from bastion.detectors.secrets.baseline import BASELINE_NAME, Baseline, load_baseline, parse_baseline
@@ -104,18 +105,11 @@ def _path_matcher(globs: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("^(?:" + "|".join(regexes) + ")(?:/.*)?$")
 
 
-def _cache_dir(settings: SecretSettings) -> Path | None:
-    if settings.cache_dir:
-        return Path(settings.cache_dir) / "secrets"
-    env = os.environ.get("BASTION_CACHE_DIR")
-    if env:
-        return Path(env) / "secrets"
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("bastion", appauthor=False)) / "secrets"
-    except ImportError:  # pragma: no cover - platformdirs is a dependency
-        return None
+def _cache_dir(settings: SecretSettings, ctx: DetectContext) -> Path:
+    """``secret.cache_dir`` in bastion.yaml, else the scan's cache directory."""
+    return (
+        Path(settings.cache_dir) / "secrets" if settings.cache_dir else cache_root(ctx.cache_dir) / "secrets"
+    )
 
 
 class _State:
@@ -129,7 +123,7 @@ class _State:
         s = self.settings
         self.roots = _roots(ctx)
         self.rules = build_rules(s, self.roots)
-        matcher = make_matcher(self.rules, engine=s.engine, cache_dir=_cache_dir(s))
+        matcher = make_matcher(self.rules, engine=s.engine, cache_dir=_cache_dir(s, ctx))
         stopwords = list(DEFAULT_STOPWORDS if s.stopwords is None else s.stopwords) + list(s.allow.stopwords)
         self.scanner = SecretScanner(self.rules, matcher, stopwords=stopwords)
         self.test_paths = _path_matcher(DEFAULT_TEST_PATHS if s.test_paths is None else s.test_paths)

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-import platformdirs
-
+from bastion.cache import cache_root
 from bastion.errors import DigestMismatchError, TargetError
 from bastion.fs.tar import sha256_hasher
 
@@ -24,7 +23,7 @@ _DIGEST_RE = re.compile(r"^sha256:([a-f0-9]{64})$")
 
 
 def default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("bastion"))
+    return cache_root()
 
 
 def digest_hex(digest: str) -> str:
