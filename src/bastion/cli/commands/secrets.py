@@ -86,7 +86,9 @@ def baseline_command(
             skip_files=cfg.skip_files, skip_dirs=cfg.skip_dirs, history=history, cache_dir=cache_dir
         ),
     )
-    result = scan(tgt, ScanOptions(scanners=("secret",), inventory=False, settings=settings))
+    result = scan(
+        tgt, ScanOptions(scanners=("secret",), inventory=False, settings=settings, cache_dir=cache_dir)
+    )
     findings = [f for f in result.findings if f.kind is FindingKind.SECRET]
     doc = baseline_from_findings(
         findings,
