@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bastion.fs.limits import DEFAULT_LIMITS, Limits
-from bastion.model import ArtifactRef, FileRef, Finding, FindingKind, Inventory, PluginId, ScanError
+from bastion.model import (
+    ArtifactKind,
+    ArtifactRef,
+    FileRef,
+    Finding,
+    FindingKind,
+    Inventory,
+    PluginId,
+    ScanError,
+)
 from bastion.targets.base import FileTree
 
 
@@ -130,3 +139,26 @@ class ContentDetector(Protocol):
 
 
 AnyDetector = Detector | ContentDetector
+
+
+def config_roots(ctx: DetectContext) -> list[Path]:
+    """Where relative paths in a detector's configuration (rule files, baselines, hash lists) are looked
+    up, in order: the scanned directory (fs and repo targets), then the working directory."""
+    roots = []
+    if ctx.target.kind in (ArtifactKind.FS, ArtifactKind.REPO):
+        p = Path(ctx.target.ref)
+        roots.append(p if p.is_dir() else p.parent)
+    roots.append(Path.cwd())
+    return roots
+
+
+def resolve_config_path(value: str, roots: list[Path]) -> Path:
+    """A path from the configuration: absolute, else relative to the first root where it exists (the
+    first root when none has it, so the error names a sensible place)."""
+    p = Path(value).expanduser()
+    if p.is_absolute():
+        return p
+    for root in roots:
+        if (root / p).exists():
+            return root / p
+    return (roots[0] / p) if roots else p

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bastion.cache import cache_root
-from bastion.detectors.base import Capability, DetectContext, FileContent
+from bastion.detectors.base import Capability, DetectContext, FileContent, config_roots, resolve_config_path
 from bastion.detectors.secrets import keys as keymod
 from bastion.detectors.secrets.baseline import BASELINE_NAME, Baseline, load_baseline, parse_baseline
 from bastion.detectors.secrets.engine import Candidate, SecretScanner, make_matcher
@@ -36,7 +36,7 @@ from bastion.detectors.secrets.noise import (
     skip_by_name,
 )
 from bastion.detectors.secrets.rules import RULES_VERSION, Rule, RuleSet, builtin_rules, load_rule_file
-from bastion.detectors.secrets.settings import SecretSettings, parse_settings, resolve_path
+from bastion.detectors.secrets.settings import SecretSettings, parse_settings
 from bastion.errors import BastionError, ConfigError
 from bastion.fs.archives import GZIP_SUFFIXES, TAR_SUFFIXES, ZIP_SUFFIXES, archive_kind
 from bastion.fs.limits import DEFAULT_LIMITS
@@ -77,7 +77,7 @@ def build_rules(settings: SecretSettings, roots: list[Path]) -> RuleSet:
     if settings.gitleaks_config:
         files.append(settings.gitleaks_config)
     for item in files:
-        rules.extend(load_rule_file(resolve_path(item, roots)))
+        rules.extend(load_rule_file(resolve_config_path(item, roots)))
     if settings.enable is not None:
         wanted = set(settings.enable)
         rules = [r for r in rules if r.id in wanted or r.category == "certificate"]
@@ -121,7 +121,7 @@ class _State:
             raise ConfigError("bastion.yaml: secret: expected a mapping of settings")
         self.settings = parse_settings(raw)
         s = self.settings
-        self.roots = _roots(ctx)
+        self.roots = config_roots(ctx)
         self.rules = build_rules(s, self.roots)
         matcher = make_matcher(self.rules, engine=s.engine, cache_dir=_cache_dir(s, ctx))
         stopwords = list(DEFAULT_STOPWORDS if s.stopwords is None else s.stopwords) + list(s.allow.stopwords)
@@ -140,18 +140,9 @@ class _State:
         self.redactions = ctx.redactions
 
 
-def _roots(ctx: DetectContext) -> list[Path]:
-    roots = []
-    if ctx.target.kind in (ArtifactKind.FS, ArtifactKind.REPO):
-        p = Path(ctx.target.ref)
-        roots.append(p if p.is_dir() else p.parent)
-    roots.append(Path.cwd())
-    return roots
-
-
 def _load_baseline(ctx: DetectContext, s: SecretSettings, roots: list[Path]) -> Baseline | None:
     if s.baseline:
-        path = resolve_path(s.baseline, roots)
+        path = resolve_config_path(s.baseline, roots)
         if not path.is_file():
             raise ConfigError(f"{s.baseline}: secrets baseline not found (secret.baseline)")
         return load_baseline(path)

@@ -24,14 +24,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bastion.errors import ConfigError
 
-__all__ = ["SecretSettings", "parse_settings", "resolve_path"]
+__all__ = ["SecretSettings", "parse_settings"]
 
 
 class _Model(BaseModel):
@@ -83,15 +82,3 @@ def parse_settings(raw: Mapping[str, Any] | None) -> SecretSettings:
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
             msgs.append(f"bastion.yaml: secret.{loc}: {msg}")
         raise ConfigError("\n".join(msgs), hint="see docs/secrets.md for the secret: section") from None
-
-
-def resolve_path(value: str, roots: list[Path]) -> Path:
-    """A path from the configuration: absolute, else relative to the first root where it exists."""
-    p = Path(value).expanduser()
-    if p.is_absolute():
-        return p
-    for root in roots:
-        candidate = root / p
-        if candidate.exists():
-            return candidate
-    return (roots[0] / p) if roots else p
