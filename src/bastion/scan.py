@@ -136,26 +136,8 @@ def scan(
         errors.extend(tree.errors)
         errors.extend(ctx.errors)
 
-    errors.extend(
-        ScanError(path=u.path, message=u.reason, plugin=u.plugin, layer=u.layer) for u in inventory.unknowns
-    )
-    result = ScanResult(
-        target=ref,
-        bastion_version=__version__,
-        packages=inventory.packages,
-        findings=tuple(sorted(findings, key=_finding_order)),
-        errors=tuple(errors),
-        db=_db_info(options.advisories),
-        plugins=tuple(statuses),
-        provenance=Provenance(
-            started=started,
-            finished=datetime.now(UTC),
-            scanners=tuple(options.scanners),
-            config_digest=_config_digest(options),
-            host=socket.gethostname(),
-        ),
-        stats=stats,
-    )
+    errors.extend(_unknown_errors(inventory))
+    result = _result(ref, inventory, findings, errors, statuses, options, started, stats)
     # Secrets found anywhere (an ENV value, a build argument) must not reappear verbatim elsewhere in the
     # result: the image config, layer history, descriptions, misconfiguration evidence.
     # Packages are left out: names, versions and paths of packages do not carry copied values.
@@ -193,13 +175,32 @@ def detect_inventory(
     )
     statuses: list[PluginStatus] = []
     findings = _inventory_pass(detectors, ctx, statuses)
-    result = ScanResult(
+    errors = [*ctx.errors, *_unknown_errors(inventory)]
+    result = _result(ref, inventory, findings, errors, statuses, options, started, {})
+    if options.policy is not None:
+        result = apply_policy(result, options.policy, now=options.now or started)
+    return result
+
+
+# -- internals ------------------------------------------------------------------------------------
+
+
+def _result(
+    ref: ArtifactRef,
+    inventory: Inventory,
+    findings: list[Finding],
+    errors: Sequence[ScanError],
+    statuses: list[PluginStatus],
+    options: ScanOptions,
+    started: datetime,
+    stats: dict[str, int],
+) -> ScanResult:
+    return ScanResult(
         target=ref,
         bastion_version=__version__,
         packages=inventory.packages,
         findings=tuple(sorted(findings, key=_finding_order)),
-        errors=tuple(ctx.errors)
-        + tuple(ScanError(u.path, u.reason, u.plugin, u.layer) for u in inventory.unknowns),
+        errors=tuple(errors),
         db=_db_info(options.advisories),
         plugins=tuple(statuses),
         provenance=Provenance(
@@ -209,13 +210,15 @@ def detect_inventory(
             config_digest=_config_digest(options),
             host=socket.gethostname(),
         ),
+        stats=stats,
     )
-    if options.policy is not None:
-        result = apply_policy(result, options.policy, now=options.now or started)
-    return result
 
 
-# -- internals ------------------------------------------------------------------------------------
+def _unknown_errors(inventory: Inventory) -> list[ScanError]:
+    """Files an extractor could not read are part of the result's errors."""
+    return [
+        ScanError(path=u.path, message=u.reason, plugin=u.plugin, layer=u.layer) for u in inventory.unknowns
+    ]
 
 
 def _is_content(d: object) -> bool:
