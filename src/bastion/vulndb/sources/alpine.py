@@ -127,12 +127,7 @@ class AlpineSecdbSource:
             ]
         digest = ",".join(f.sha256[:12] for f in fetched)
         known = ctx.builder.fetch_state(SOURCE, "alpine")
-        if (
-            not ctx.force
-            and known is not None
-            and known.get("sha256") == digest
-            and SOURCE in ctx.builder.source_names()
-        ):
+        if ctx.same_as_last(SOURCE, known, digest):
             return [SourceResult(SOURCE, "unchanged", "same files as the last update")]
         report = IngestReport(SOURCE)
         collected: dict[str, dict[str, Any]] = {}

@@ -27,7 +27,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -283,14 +283,19 @@ class UpdateContext:
             return SourceResult(
                 name, "not available", missing or f"{rel} not found at {self.fetcher.describe()}"
             )
-        if (
-            not self.force
-            and known is not None
-            and known.get("sha256") == fetched.sha256
-            and name in self.builder.source_names()
-        ):
+        if self.same_as_last(name, known, fetched.sha256):
             return SourceResult(name, "unchanged", "same file as the last update")
         return fetched
+
+    def same_as_last(self, name: str, known: Mapping[str, str | None] | None, digest: str) -> bool:
+        """True when ``digest`` (of one file, or of a set of files) is what source ``name`` imported at the
+        last update and its data is still in the database (never when ``--force`` asks to re-import)."""
+        return (
+            not self.force
+            and known is not None
+            and known.get("sha256") == digest
+            and name in self.builder.source_names()
+        )
 
 
 class Source(Protocol):

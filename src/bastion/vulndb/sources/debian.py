@@ -175,12 +175,7 @@ class DebianTrackerSource:
             ]
         digest = ",".join(f.sha256[:16] for _, f in fetched)
         known = ctx.builder.fetch_state(SOURCE, "debian")
-        if (
-            not ctx.force
-            and known is not None
-            and known.get("sha256") == digest
-            and SOURCE in ctx.builder.source_names()
-        ):
+        if ctx.same_as_last(SOURCE, known, digest):
             return [SourceResult(SOURCE, "unchanged", "same files as the last update")]
         report = IngestReport(SOURCE)
 

@@ -77,12 +77,7 @@ class EpssSource:
             if known is not None and not ctx.fetcher.is_mirror:
                 return [SourceResult(self.name, "unchanged", "not modified since the last update")]
             return [SourceResult(self.name, "not available", f"no EPSS file at {ctx.fetcher.describe()}")]
-        if (
-            not ctx.force
-            and known is not None
-            and known.get("sha256") == fetched.sha256
-            and self.name in ctx.builder.source_names()
-        ):
+        if ctx.same_as_last(self.name, known, fetched.sha256):
             return [SourceResult(self.name, "unchanged", "same file as the last update")]
         report = IngestReport(self.name)
         rows, score_date = parse_epss(Path(fetched.path).read_bytes(), fetched.location, report)
