@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import os
 import re
 import shutil
@@ -22,6 +21,7 @@ from typing import Any, BinaryIO, Protocol, cast
 from bastion.errors import DigestMismatchError, LimitExceededError, TargetError
 from bastion.fs.limits import Limits
 from bastion.fs.paths import UnsafePathError, normalize_member, resolve_in_root
+from bastion.fs.slice import FileSlice
 from bastion.fs.tar import MeteredReader, open_decompressed, sniff_compression
 from bastion.progress import ProgressSink
 from bastion.targets.image.layers import LayerBlob
@@ -86,43 +86,6 @@ class _DirFiles:
             yield fh
 
 
-class _TarSlice(io.RawIOBase):
-    def __init__(self, fd: int, start: int, size: int) -> None:
-        super().__init__()
-        self._fd, self._start, self._size, self._pos = fd, start, size, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def read(self, size: int | None = -1) -> bytes:
-        remaining = max(0, self._size - self._pos)
-        n = remaining if size is None or size < 0 else min(size, remaining)
-        out = b""
-        while len(out) < n:
-            chunk = os.pread(self._fd, n - len(out), self._start + self._pos + len(out))
-            if not chunk:
-                break
-            out += chunk
-        self._pos += len(out)
-        return out
-
-    def readinto(self, b: Any) -> int:
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-
 class _TarFiles:
     """Members of an uncompressed tar, read by byte range; links between members resolved inside it."""
 
@@ -180,7 +143,7 @@ class _TarFiles:
         info = self._resolve(name)
         if info is None:
             raise FileNotFoundError(f"{self.label}: no member {name!r}")
-        yield cast(BinaryIO, _TarSlice(self._fd, info.offset_data, info.size))
+        yield cast(BinaryIO, FileSlice(self._fd, info.offset_data, info.size))
 
 
 def _read_small(files: _Files, name: str, what: str, digest: str | None = None) -> bytes:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import os
 from collections.abc import Iterator
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 from bastion.fs.limits import Limits
 from bastion.fs.paths import UnsafePathError, resolve_in_root
+from bastion.fs.slice import FileSlice
 from bastion.model import ArtifactRef, FileRef, FileType, LayerInfo, ScanError
 from bastion.targets.base import FileNotInTreeError
 from bastion.targets.image.layers import Entry, LayerResult
@@ -28,67 +28,6 @@ class _Node:
     def __init__(self) -> None:
         self.entry: int = -1  # index into LayeredTree._entries, -1 for an implicit directory
         self.children: dict[str, _Node] | None = None
-
-
-class PackSlice(io.RawIOBase):
-    """A read-only, seekable window onto a pack file (``os.pread``: no shared file position)."""
-
-    def __init__(self, fd: int, start: int, size: int) -> None:
-        super().__init__()
-        self._fd = fd
-        self._start = start
-        self._size = size
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            pos = offset
-        elif whence == io.SEEK_CUR:
-            pos = self._pos + offset
-        elif whence == io.SEEK_END:
-            pos = self._size + offset
-        else:
-            raise ValueError(f"invalid whence {whence}")
-        if pos < 0:
-            raise ValueError("negative seek position")
-        self._pos = pos
-        return pos
-
-    def read(self, size: int | None = -1) -> bytes:
-        if self.closed:
-            raise ValueError("read from a closed file")
-        remaining = max(0, self._size - self._pos)
-        n = remaining if size is None or size < 0 else min(size, remaining)
-        if n == 0:
-            return b""
-        parts = []
-        got = 0
-        while got < n:
-            chunk = os.pread(self._fd, n - got, self._start + self._pos + got)
-            if not chunk:
-                break
-            parts.append(chunk)
-            got += len(chunk)
-        self._pos += got
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-
-    def readall(self) -> bytes:
-        return self.read(-1)
-
-    def readinto(self, b: Any) -> int:
-        data = self.read(len(b))
-        n = len(data)
-        b[:n] = data
-        return n
 
 
 class LayeredTree:
@@ -356,7 +295,7 @@ class LayeredTree:
         fd = self._fds.get(entry.content_layer)
         if fd is None:
             raise FileNotInTreeError(f"{name}: content of layer {entry.content_layer} not available")
-        return cast(BinaryIO, PackSlice(fd, entry.offset, entry.length))
+        return cast(BinaryIO, FileSlice(fd, entry.offset, entry.length))
 
     def close(self) -> None:
         for fd in self._fds.values():
