@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
@@ -24,13 +24,13 @@ from rich.table import Table
 from bastion import __version__
 from bastion.config import PolicyOverrides, resolve
 from bastion.detectors.secrets.baseline import BASELINE_NAME, baseline_from_findings
-from bastion.detectors.secrets.detector import SecretDetector, build_rules
-from bastion.detectors.secrets.rules import Rule, import_gitleaks
-from bastion.detectors.secrets.settings import parse_settings
 from bastion.errors import ConfigError
 from bastion.model import FindingKind
 from bastion.scan import ScanOptions, scan
 from bastion.targets.factory import TargetOptions, open_target
+
+if TYPE_CHECKING:
+    from bastion.detectors.secrets.rules import Rule
 
 app = typer.Typer(
     help="Secrets: baseline known findings, list rules, import gitleaks rules.", no_args_is_help=True
@@ -68,6 +68,8 @@ def baseline_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> int:
     """Scan TARGET for secrets and record every finding in a baseline file."""
+    from bastion.detectors.secrets.detector import SecretDetector
+
     err = Console(stderr=True, highlight=False)
     cfg = resolve(
         config_path=config,
@@ -124,6 +126,9 @@ def rules_command(
     ] = None,
 ) -> int:
     """List the secret rules (built-in and, with --config, custom)."""
+    from bastion.detectors.secrets.detector import build_rules
+    from bastion.detectors.secrets.settings import parse_settings
+
     settings = {}
     if config is not None:
         cfg = resolve(config_path=config, target=None, kind=None, overrides=PolicyOverrides())
@@ -184,6 +189,8 @@ def import_gitleaks_command(
 
     A gitleaks TOML can also be used directly: ``secret: {rules: [.gitleaks.toml]}`` in bastion.yaml.
     """
+    from bastion.detectors.secrets.rules import import_gitleaks
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
